@@ -1,0 +1,56 @@
+# Carnet: `make run` to serve the site, `make test` to run the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The stamp is newer than pyproject.toml once its pinned dependencies are installed:
+# a second `make run` does not reinstall anything.
+STAMP := $(VENV)/.installed
+# Development values for the commands below (the settings' defaults are the production-safe ones).
+MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
+
+.PHONY: run test lint format install migrate messages sample static clean
+
+run: install messages migrate sample
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+# Compiled catalogues are build output (not committed): rebuilt when a .po changes.
+messages: install locale/fr/LC_MESSAGES/django.mo
+
+# polib, not compilemessages: a fresh machine may not have GNU gettext's msgfmt.
+locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po $(STAMP)
+	$(MANAGE) compile_translations --verbosity 0
+
+migrate: install
+	$(MANAGE) migrate --noinput --verbosity 0
+
+# Loads the user's real content through the importer; safe to run again (create or update by source file).
+sample: migrate
+	$(MANAGE) import_markdown fixtures/content
+
+static: install
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm

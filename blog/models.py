@@ -1,0 +1,261 @@
+"""Carnet's content model: posts, their tags, and the old addresses that lead to them."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from blog.rendering import RenderError, render_markdown
+from blog.text import ascii_slugify, strip_control_chars
+
+WORDS_PER_MINUTE = 200
+_WORD = re.compile(r"\w+")
+
+
+class PostQuerySet(models.QuerySet):
+    """The read API. Every public page starts from ``published()``, so a draft cannot leak."""
+
+    def published(self) -> PostQuerySet:
+        """Published posts whose publication time has come (scheduled ones appear by themselves)."""
+        return self.filter(status=Post.Status.PUBLISHED, pub_date__lte=timezone.now())
+
+    def scheduled(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.PUBLISHED, pub_date__gt=timezone.now())
+
+    def drafts(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.DRAFT)
+
+    def featured(self) -> PostQuerySet:
+        return self.filter(featured=True)
+
+    def with_tags(self) -> PostQuerySet:
+        return self.prefetch_related("tags")
+
+    def for_listing(self) -> PostQuerySet:
+        """What a list of cards needs: no bodies, tags prefetched."""
+        return self.defer("body", "body_html", "source_meta").with_tags()
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("The post's address: /blog/<slug>/. Made from the title when left empty."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("One or two sentences: shown on cards and as the page's meta description."),
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    reading_time = models.PositiveSmallIntegerField(_("reading time"), default=1, editable=False)
+    pub_date = models.DateTimeField(
+        _("publication date"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A published post dated in the future stays hidden until then (scheduled)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_("Shown in the « À la une » block of the home page."),
+    )
+    image = models.ImageField(
+        _("featured image"),
+        upload_to="posts/%Y/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text=_("Shown at the top of the post, on cards and when the post is shared."),
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Describe what the image shows for readers who cannot see it. Required with an image."
+        ),
+    )
+    tags = TaggableManager(through="TaggedPost", blank=True, verbose_name=_("tags"))
+
+    # Where an imported post came from: its identity for re-imports and what export writes back.
+    source_path = models.CharField(
+        _("source file"), max_length=500, null=True, blank=True, unique=True, editable=False
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_meta = models.JSONField(
+        _("original front matter"), default=dict, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pub_date", "-id"]
+        get_latest_by = "pub_date"
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["status", "pub_date"], name="post_status_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="post_image_needs_alt",
+                violation_error_message=_("An image needs its alt text."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Clean text fields, fill the slug, render the body.
+
+        ``QuerySet.update()`` and ``bulk_create()`` bypass this: use them only for
+        fields nothing here derives from (status, featured).
+        """
+        self.title = strip_control_chars(self.title)
+        self.description = strip_control_chars(self.description, multiline=True).strip()
+        self.image_alt = strip_control_chars(self.image_alt)
+        self.body = strip_control_chars(self.body, multiline=True)
+        if not self.slug:
+            self.slug = self.unique_slug(self.title)
+        self.body_html = render_markdown(self.body)
+        self.reading_time = self.estimate_reading_time(self.body_html)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html", "reading_time"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        self.title = strip_control_chars(self.title)
+        if not self.title:
+            errors["title"] = _("A post needs a title.")
+        if self.image and not strip_control_chars(self.image_alt):
+            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        try:
+            render_markdown(strip_control_chars(self.body, multiline=True))
+        except RenderError as exc:
+            errors["body"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.pub_date <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.pub_date > timezone.now()
+
+    @property
+    def state(self) -> str:
+        """draft, scheduled or published: what a reader would see right now."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "scheduled" if self.is_scheduled else "published"
+
+    def unique_slug(self, title: str) -> str:
+        base = ascii_slugify(title)[:190].strip("-") or "article"
+        taken = set(
+            Post.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @staticmethod
+    def estimate_reading_time(html: str) -> int:
+        words = len(_WORD.findall(strip_tags(html)))
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class TaggedPost(TaggedItemBase):
+    """django-taggit's custom through model: a real foreign key, so joins stay cheap."""
+
+    content_object = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("tagged post")
+        verbose_name_plural = _("tagged posts")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag")
+        ]
+
+
+class Redirect(models.Model):
+    """An old address (from the previous site, or a changed slug) and where it leads now."""
+
+    old_path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("A path on this site, starting with /, e.g. /blog/2020-05-23-mon-article/."),
+    )
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+        verbose_name=_("post"),
+        help_text=_("The post this address leads to (follows the post if its slug changes)."),
+    )
+    new_path = models.CharField(
+        _("new address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the address leads when it is not a post (a tag page, a page)."),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False) | ~Q(new_path=""),
+                name="redirect_has_target",
+                violation_error_message=_("A redirect leads to a post or to an address."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.target_url}"
+
+    @property
+    def target_url(self) -> str:
+        return self.post.get_absolute_url() if self.post_id else self.new_path

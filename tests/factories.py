@@ -1,0 +1,45 @@
+"""Plain helpers that make rows for tests: deterministic data reads better in a failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from blog.models import Post
+
+_counter = itertools.count(1)
+
+
+def make_post(*, tags: list[str] | None = None, **overrides) -> Post:
+    """A published post dated yesterday, unless told otherwise."""
+    n = next(_counter)
+    overrides.setdefault("title", f"Article de test {n}")
+    overrides.setdefault("body", f"Le **corps** de l'article {n}.")
+    overrides.setdefault("description", f"Description {n}")
+    overrides.setdefault("status", Post.Status.PUBLISHED)
+    overrides.setdefault("pub_date", timezone.now() - dt.timedelta(days=1, minutes=n))
+    post = Post.objects.create(**overrides)
+    if tags:
+        post.tags.add(*tags)
+    return post
+
+
+def make_image(name: str = "photo.jpg", size=(120, 80), fmt: str = "JPEG") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, fmt)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png"}.get(fmt, "application/octet-stream")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def make_staff(username: str = "editrice", **extra):
+    extra.setdefault("is_staff", True)
+    extra.setdefault("is_superuser", True)
+    return get_user_model().objects.create_user(
+        username=username, password="mot-de-passe-solide", email=f"{username}@example.org", **extra
+    )

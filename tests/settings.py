@@ -1,0 +1,22 @@
+"""The real settings, with a throw-away secret key so `pytest` runs without any environment."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
+
+from site_config.settings import *  # noqa: F403
+
+# Tests render templates without running collectstatic first; one test checks the
+# production storage (hashed, compressed names) on its own (tests/test_static.py).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Fast password hashing: the suite creates many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# WhiteNoise serves from the finders in tests; its root only has to exist.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="carnet-static-"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

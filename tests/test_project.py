@@ -1,0 +1,122 @@
+"""The project as a whole: migrations in step, settings safe by default, static files built."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, env=None, timeout=120):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class MigrationTests(TestCase):
+    def test_no_pending_migrations(self):
+        """Models and migrations are in step (django-taggit's pending-migrations test)."""
+        out = StringIO()
+        try:
+            call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=StringIO())
+        except SystemExit:
+            self.fail(f"Missing migrations:\n{out.getvalue()}")
+
+
+class SettingsTests(SimpleTestCase):
+    def test_debug_is_off_unless_asked(self):
+        self.assertFalse(settings.DEBUG)
+
+    def test_french_paris_and_aware_datetimes(self):
+        self.assertEqual(settings.LANGUAGE_CODE, "fr")
+        self.assertEqual(settings.TIME_ZONE, "Europe/Paris")
+        self.assertTrue(settings.USE_TZ)
+
+    def test_missing_secret_key_fails_at_start_up(self):
+        result = run_manage("check")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Set DJANGO_SECRET_KEY", result.stderr)
+
+    def test_deploy_check_passes_with_production_settings(self):
+        result = run_manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            env={
+                "DJANGO_SECRET_KEY": "x" * 60 + "production-like-secret-key-0123456789",
+                "DJANGO_ALLOWED_HOSTS": "carnet.example",
+                "DJANGO_SECURE": "1",
+            },
+        )
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+
+    def test_no_host_is_allowed_by_default(self):
+        result = run_manage(
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.ALLOWED_HOSTS)",
+            env={"DJANGO_SECRET_KEY": "k"},
+        )
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "[]")
+
+
+class SQLiteConcurrencyTests(TestCase):
+    def test_wal_and_busy_timeout(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite settings only apply to SQLite")
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            self.assertEqual(cursor.fetchone()[0], 20000)
+        self.assertEqual(connection.settings_dict["OPTIONS"]["transaction_mode"], "IMMEDIATE")
+
+    def test_file_database_uses_wal(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite settings only apply to SQLite")
+        result = run_manage(
+            "shell",
+            "-c",
+            "from django.db import connection; c = connection.cursor(); "
+            "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+            env={
+                "DJANGO_DEBUG": "1",
+                "DATABASE_URL": f"sqlite:///{ROOT / '.pytest_cache' / 'wal.db'}",
+            },
+        )
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "wal", result.stderr)
+
+
+class StaticFilesTests(SimpleTestCase):
+    def test_collectstatic_builds_hashed_compressed_files(self):
+        """Production storage: cache-busting names and precompressed files, no CDN."""
+        target = ROOT / ".pytest_cache" / "static-check"
+        result = run_manage(
+            "collectstatic",
+            "--noinput",
+            "--clear",
+            "--verbosity",
+            "0",
+            env={"DJANGO_SECRET_KEY": "k", "DJANGO_STATIC_ROOT": str(target)},
+            timeout=300,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        css = list((target / "blog").glob("carnet.*.css"))
+        self.assertTrue(css, "no hashed carnet.css")
+        self.assertTrue(Path(f"{css[0]}.gz").exists())
+        self.assertNotIn(
+            "http", css[0].read_text().replace("https://", "").lower().replace("http", "", 0)
+        )
