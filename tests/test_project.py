@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -87,6 +88,7 @@ class SQLiteConcurrencyTests(TestCase):
     def test_file_database_uses_wal(self):
         if connection.vendor != "sqlite":
             self.skipTest("SQLite settings only apply to SQLite")
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
         result = run_manage(
             "shell",
             "-c",
@@ -94,7 +96,7 @@ class SQLiteConcurrencyTests(TestCase):
             "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
             env={
                 "DJANGO_DEBUG": "1",
-                "DATABASE_URL": f"sqlite:///{ROOT / '.pytest_cache' / 'wal.db'}",
+                "DATABASE_URL": f"sqlite:///{folder / 'wal.db'}",
             },
         )
         self.assertEqual(result.stdout.strip().splitlines()[-1], "wal", result.stderr)
@@ -103,7 +105,7 @@ class SQLiteConcurrencyTests(TestCase):
 class StaticFilesTests(SimpleTestCase):
     def test_collectstatic_builds_hashed_compressed_files(self):
         """Production storage: cache-busting names and precompressed files, no CDN."""
-        target = ROOT / ".pytest_cache" / "static-check"
+        target = Path(self.enterContext(tempfile.TemporaryDirectory())) / "static"
         result = run_manage(
             "collectstatic",
             "--noinput",
