@@ -1,5 +1,7 @@
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
+from taggit.models import Tag
 
 from blog.models import Post
 
@@ -42,3 +44,17 @@ class PostDetailView(PublishedPostMixin, DetailView):
             return super().get_object(queryset)
         except Http404:
             raise Http404("No post at this address.") from None
+
+
+class TagPostListView(PublishedPostMixin, ListView):
+    """Published posts with one tag."""
+
+    template_name = "blog/tag_post_list.html"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)

@@ -82,3 +82,21 @@ class PostPageTests(TestCase):
         response = self.client.get("/blog/nexiste-pas/")
         self.assertEqual(response.status_code, 404)
         self.assertContains(response, "Page introuvable", status_code=404)
+
+
+class TagPageTests(TestCase):
+    def test_tag_page_lists_published_posts_with_the_tag(self):
+        make_post(title="Un", tags=["freelancing"])
+        make_post(title="Deux", tags=["Freelancing", "autre"])
+        make_post(title="Caché", tags=["freelancing"], status=Post.Status.DRAFT)
+        make_post(title="Sans")
+        response = self.client.get("/tags/freelancing/")
+        self.assertContains(response, "2 articles avec l'étiquette « freelancing »", html=False)
+        self.assertEqual({p.title for p in response.context["post_list"]}, {"Un", "Deux"})
+
+    def test_cards_link_to_tag_pages(self):
+        make_post(tags=["Carrière"])
+        self.assertContains(self.client.get("/"), '<a href="/tags/carriere/">#Carrière</a>', html=True)
+
+    def test_unknown_tag_is_404(self):
+        self.assertEqual(self.client.get("/tags/rien/").status_code, 404)
