@@ -9,13 +9,23 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test lint format install migrate messages sample static clean
+.PHONY: run test lint format install migrate messages sample static clean node
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install messages
+test: install messages node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Test-only checkers (Nu HTML Checker, axe-core), pinned in package-lock.json; installed only
+# where npm exists (their tests skip with the reason otherwise, and fail in CI).
+# --ignore-scripts: vnu-jar ships its jar; its install script would try to fetch a Java.
+node: node_modules/.installed
+
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML validity and accessibility tests will be skipped"; fi
 
 install: $(STAMP)
 

@@ -1,13 +1,45 @@
+"""The writer's side: posts (editor with live preview, images, publish workflow, history)."""
+
+import reversion
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from taggit.admin import TagAdmin as TaggitTagAdmin
-from taggit.models import Tag
 
-from blog.models import Post, Redirect
+from blog import admin_views
+from blog.admin_history import PostHistoryAdmin
+from blog.admin_tags import TagAdmin  # noqa: F401  (registers the tag admin)
+from blog.forms import PostAdminForm
+from blog.models import Post, Redirect, TaggedPost
+
+# Revisions keep the post and its tags; redirects are not content (restoring must not drop them).
+reversion.register(TaggedPost)
+reversion.register(Post, follow=["tagged_items"])
+
+TOOLBAR_LABELS = {
+    "bold": _("Bold"),
+    "italic": _("Italic"),
+    "heading": _("Heading"),
+    "link": _("Link"),
+    "list": _("List"),
+    "quote": _("Quote"),
+    "code": _("Code"),
+    "image": _("Insert an image (or drop it on the text)"),
+}
+TOOLBAR_BUTTONS = {
+    "linkButton": _("Link"),
+    "imageButton": _("Image"),
+}
+PUBLISH_BUTTONS = {
+    "_publish_now": "publish",
+    "_unpublish": "unpublish",
+    "_feature": "feature",
+    "_unfeature": "unfeature",
+}
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -40,7 +72,8 @@ class RedirectInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PostHistoryAdmin):
+    form = PostAdminForm
     list_display = ["title", "state_badge", "featured", "pub_date", "tag_list", "thumbnail"]
     list_display_links = ["title"]
     list_editable = ["featured"]
@@ -48,7 +81,6 @@ class PostAdmin(admin.ModelAdmin):
     list_per_page = 50
     search_fields = ["title", "description", "body"]
     date_hierarchy = "pub_date"
-    prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated", "source_path"]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
     inlines = [RedirectInline]
@@ -61,6 +93,48 @@ class PostAdmin(admin.ModelAdmin):
             {"fields": ["created", "updated", "source_path"], "classes": ["collapse"]},
         ),
     ]
+
+    class Media:
+        css = {"all": ["blog/admin/editor.css"]}
+        js = ["blog/admin/editor.js"]
+
+    def get_urls(self):
+        def view(func):
+            return self.admin_site.admin_view(lambda request, **kw: func(self, request, **kw))
+
+        return [
+            path("preview/", view(admin_views.preview), name="blog_post_preview"),
+            path("<path:object_id>/preview/", view(admin_views.preview), name="blog_post_preview"),
+            path("upload-image/", view(admin_views.upload_body_image), name="blog_post_upload"),
+            path("tag-names/", view(admin_views.tag_suggestions), name="blog_post_tag_names"),
+            *super().get_urls(),
+        ]
+
+    # --- roles -----------------------------------------------------------------------------
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("blog.publish_post")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An Auteur writes drafts; once a post is published or scheduled, an Éditeur edits it.
+        published = obj is not None and obj.status != Post.Status.DRAFT
+        if published and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields += ["status", "featured"]
+        return fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not self.has_publish_permission(request):
+            changelist.list_editable = ()
+        return changelist
+
+    # --- list ------------------------------------------------------------------------------
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_html", "source_meta")
@@ -96,49 +170,177 @@ class PostAdmin(admin.ModelAdmin):
             post.image_alt,
         )
 
-    def _report(self, request, message):
+    # --- form ------------------------------------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        state = obj.state if obj else None
+        context.update(
+            can_publish=self.has_publish_permission(request),
+            post_state=state,
+            preview_page_url=obj.get_absolute_url() if obj and state != "published" else "",
+            editor_config={
+                "previewUrl": reverse(
+                    "admin:blog_post_preview", kwargs={"object_id": obj.pk} if obj else {}
+                ),
+                "uploadUrl": reverse("admin:blog_post_upload"),
+                "tagsUrl": reverse("admin:blog_post_tag_names"),
+                "prefillSlug": add,
+                "uploadingLabel": str(_("Uploading…")),
+                "previewLabel": str(_("Preview of the post")),
+                "toolbarLabel": str(_("Markdown formatting")),
+                "toolbar": {name: str(label) for name, label in TOOLBAR_LABELS.items()},
+                "placeholders": {
+                    "bold": str(_("bold")),
+                    "italic": str(_("italic")),
+                    "link": str(_("link text")),
+                    **{key: str(label) for key, label in TOOLBAR_BUTTONS.items()},
+                },
+            },
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.stored_files = getattr(request, "_carnet_stored_files", None)  # a class per call
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # An image is written while the form is checked (a full disk is then a form error);
+        # if the post is not saved in the end, the image goes too.
+        request._carnet_stored_files = stored = []
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except BaseException:
+            _delete_files(stored)
+            raise
+        if "adminform" in (getattr(response, "context_data", None) or {}):
+            _delete_files(stored)  # the form is shown again: nothing refers to these files
+        return response
+
+    def save_model(self, request, obj, form, change):
+        button = next((PUBLISH_BUTTONS[b] for b in PUBLISH_BUTTONS if b in request.POST), None)
+        if button and self.has_publish_permission(request):
+            self._apply_button(request, obj, button)
+        old_slug = form.initial.get("slug") if change else None
+        was_live = change and Post.objects.published().filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+        if old_slug and old_slug != obj.slug:
+            remember_old_address(obj, old_slug, was_live)
+
+    def _apply_button(self, request, post, button) -> None:
+        now = timezone.now()
+        if button == "publish":
+            if post.status == Post.Status.DRAFT or post.pub_date > now:
+                post.pub_date = now
+            post.status = Post.Status.PUBLISHED
+            message = _("The post is published.")
+        elif button == "unpublish":
+            post.status = Post.Status.DRAFT
+            message = _("The post is back to draft.")
+        else:
+            post.featured = button == "feature"
+            message = (
+                _("The post is featured.")
+                if post.featured
+                else _("The post is no longer featured.")
+            )
         self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description=_("Publish now"))
+    def response_change(self, request, obj):
+        # A workflow button keeps the editor on the page, like « Save and continue ».
+        if any(b in request.POST for b in PUBLISH_BUTTONS):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if any(b in request.POST for b in PUBLISH_BUTTONS):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_add(request, obj, post_url_continue)
+
+    # --- list actions ----------------------------------------------------------------------
+
+    def _report(self, request, message, changed=()):
+        """Tell the editor, and keep a revision of each post changed by a list action.
+
+        Actions use ``update()`` (no ``save()``): the changelist view's revision gets the posts.
+        They set ``updated`` themselves: the public pages' ETag and cache key are made from it.
+        """
+        if changed and reversion.is_active():
+            for post in Post.objects.filter(pk__in=changed):
+                reversion.add_to_revision(post)
+            reversion.set_comment(str(message))
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Publish now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         now = timezone.now()
         # Drafts and scheduled posts go live now; a post already live keeps its date.
-        count = queryset.filter(Q(status=Post.Status.DRAFT) | Q(pub_date__gt=now)).update(
-            status=Post.Status.PUBLISHED, pub_date=now
+        changed = queryset.filter(Q(status=Post.Status.DRAFT) | Q(pub_date__gt=now))
+        pks = list(changed.values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(
+            status=Post.Status.PUBLISHED, pub_date=now, updated=now
         )
         self._report(
             request,
             ngettext("%(count)d post published.", "%(count)d posts published.", count)
             % {"count": count},
+            pks,
         )
 
-    @admin.action(description=_("Unpublish (back to draft)"))
+    @admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Post.Status.PUBLISHED).update(status=Post.Status.DRAFT)
+        pks = list(queryset.filter(status=Post.Status.PUBLISHED).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(
+            status=Post.Status.DRAFT, updated=timezone.now()
+        )
         self._report(
             request,
             ngettext("%(count)d post back to draft.", "%(count)d posts back to draft.", count)
             % {"count": count},
+            pks,
         )
 
-    @admin.action(description=_("Feature on the home page"))
+    @admin.action(description=_("Feature on the home page"), permissions=["publish"])
     def feature(self, request, queryset):
-        count = queryset.filter(featured=False).update(featured=True)
+        pks = list(queryset.filter(featured=False).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(featured=True, updated=timezone.now())
         self._report(
             request,
             ngettext("%(count)d post featured.", "%(count)d posts featured.", count)
             % {"count": count},
+            pks,
         )
 
-    @admin.action(description=_("Remove from the home page"))
+    @admin.action(description=_("Remove from the home page"), permissions=["publish"])
     def unfeature(self, request, queryset):
-        count = queryset.filter(featured=True).update(featured=False)
+        pks = list(queryset.filter(featured=True).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(featured=False, updated=timezone.now())
         self._report(
             request,
             ngettext(
                 "%(count)d post no longer featured.", "%(count)d posts no longer featured.", count
             )
             % {"count": count},
+            pks,
+        )
+
+
+def _delete_files(names) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def remember_old_address(post: Post, old_slug: str, was_live: bool) -> None:
+    """A published post's old address keeps leading to it (the importer writes the same rows)."""
+    new_path = post.get_absolute_url()
+    # Back to an earlier slug: that address is the post's own again, not a redirect.
+    Redirect.objects.filter(old_path=new_path).delete()
+    if was_live:
+        old_path = reverse("blog:post-detail", kwargs={"slug": old_slug})
+        Redirect.objects.update_or_create(
+            old_path=old_path, defaults={"post": post, "new_path": ""}
         )
 
 
@@ -148,20 +350,3 @@ class RedirectAdmin(admin.ModelAdmin):
     list_select_related = ["post"]
     search_fields = ["old_path", "new_path", "post__title"]
     autocomplete_fields = ["post"]
-
-
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(TaggitTagAdmin):
-    list_display = ["name", "slug", "post_count"]
-    inlines = []  # taggit's inline lists its generic TaggedItem, which Carnet does not use.
-    ordering = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("blog_taggedpost_items"))
-
-    @admin.display(description=_("posts"), ordering="post_count")
-    def post_count(self, tag):
-        return tag.post_count

@@ -1,266 +1,277 @@
-"""Markdown files with front matter -> posts. Never prints: returns what happened.
+"""Markdown files with front matter -> posts, tags, images and redirects. Never prints.
 
-This first version reads the Gatsby + Netlify CMS shape of the user's posts
-(``templateKey``, ``title``, ``date``, ``description``, ``featuredpost``,
-``featuredimage``, ``tags``) and creates or updates one post per source file.
+``import_paths`` walks the given files and folders and returns an ``ImportReport``;
+``on_file`` and ``on_progress`` callbacks let a command report as it goes. Each file is
+all-or-nothing (a savepoint) inside batched transactions: one commit per batch keeps a
+large import fast. The images a batch needs are written last and removed if its rows roll
+back. Field mapping: ``blog.frontmatter``; rows: ``blog.import_rows``; images:
+``blog.media``; old addresses: ``blog.oldurls``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import mimetypes
-from collections.abc import Iterable, Iterator
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
-import yaml
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
+from django.db import DatabaseError, transaction
 
+from blog import frontmatter
+from blog.frontmatter import SourceError
+from blog.import_rows import (
+    MAX_PATH,
+    FileResult,
+    ImportFailure,
+    Pending,
+    RunState,
+    Undo,
+    import_file,
+    write_batch,
+)
+from blog.media import remove
 from blog.models import Post
 from blog.rendering import RenderError
-from blog.text import strip_control_chars
+
+__all__ = ["FileResult", "ImportFailure", "ImportReport", "import_paths"]
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-SITE_ROOT_MARKERS = ("static", "_config.yml", "config.toml", "hugo.toml", "gatsby-config.js")
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-
-
-class ImportFailure(Exception):
-    """A file that cannot be imported; the message names the file and the problem."""
-
-    def __init__(self, path: Path | str, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
-
-
-@dataclass
-class FileResult:
-    path: str
-    action: str  # created, updated, unchanged, skipped
-    post: Post | None = None
-    images_copied: int = 0
-    warnings: list[str] = field(default_factory=list)
+SKIPPED_FOLDERS = {"node_modules"}
+BATCH_SIZE = 200
 
 
 @dataclass
 class ImportReport:
-    results: list[FileResult] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
     failures: list[ImportFailure] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    images_copied: int = 0
+    redirects_made: int = 0
+    warnings: int = 0
+    static_dirs: dict[str, str] = field(default_factory=dict)  # folder -> "given" / "guessed"
+    dry_run: bool = False
+    rolled_back: bool = False
 
     def count(self, action: str) -> int:
-        return sum(1 for result in self.results if result.action == action)
+        return self.counts[action]
 
-    @property
-    def images_copied(self) -> int:
-        return sum(result.images_copied for result in self.results)
-
-    @property
-    def warnings(self) -> list[str]:
-        return [warning for result in self.results for warning in result.warnings]
+    def add(self, result: FileResult) -> None:
+        self.counts[result.action] += 1
+        self.images_copied += result.images_copied
+        self.redirects_made += result.redirects_made
+        self.warnings += len(result.warnings)
+        if result.action == "failed":
+            self.failures.append(ImportFailure(result.path, result.message))
+        elif result.action == "conflict":
+            self.conflicts.append(f"{result.path}: {result.message}")
 
     def summary(self) -> str:
-        return (
+        line = (
             f"{self.count('created')} created, {self.count('updated')} updated, "
             f"{self.count('unchanged')} unchanged, {self.count('skipped')} skipped, "
             f"{len(self.failures)} failed, {self.images_copied} images copied, "
-            f"{len(self.warnings)} warnings"
+            f"{self.redirects_made} redirects made, {self.warnings} warnings, "
+            f"{len(self.conflicts)} conflicts"
         )
+        if self.dry_run:
+            return f"Dry run, nothing written: {line}"
+        if self.rolled_back:
+            return f"Nothing imported (--strict and a file failed): {line}"
+        return line
 
 
-def find_markdown_files(path: Path) -> Iterator[Path]:
-    """The Markdown files under ``path`` (or ``path`` itself), hidden folders skipped."""
-    if path.is_file():
-        yield path
-        return
-    for candidate in sorted(path.rglob("*")):
-        relative = candidate.relative_to(path)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if candidate.suffix.lower() in MARKDOWN_SUFFIXES and candidate.is_file():
-            yield candidate
+def import_paths(
+    paths: Iterable[Path | str],
+    *,
+    static_dir: Path | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    force: bool = False,
+    on_file: Callable[[FileResult], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    state = RunState(static_dir.resolve() if static_dir else None, dry_run, force)
+    if state.static_dir:
+        report.static_dirs[str(state.static_dir)] = "given"
+    sites: dict[Path, tuple[Path | None, Path | None]] = {}
 
+    def emit(result: FileResult) -> None:
+        report.add(result)
+        if on_file:
+            on_file(result)
 
-def guess_site_root(path: Path) -> Path:
-    """The folder of the site a file belongs to: the nearest one holding ``static/`` or a config."""
-    start = path if path.is_dir() else path.parent
-    for folder in [start, *start.parents]:
-        if any((folder / marker).exists() for marker in SITE_ROOT_MARKERS):
-            return folder
-    return start
-
-
-def import_paths(paths: Iterable[Path | str], *, static_dir: Path | None = None) -> ImportReport:
-    report = ImportReport()
+    files: list[tuple[Path, Path]] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            report.failures.append(ImportFailure(path, "no such file or folder"))
-            continue
-        for file in find_markdown_files(path):
-            root = guess_site_root(file)
-            try:
-                report.results.append(
-                    import_file(file, root=root, static_dir=static_dir or root / "static")
-                )
-            except ImportFailure as failure:
-                report.failures.append(failure)
+            emit(FileResult(str(path), "failed", "no such file or folder"))
+        elif path.is_dir():
+            files.extend((file, path) for file in find_markdown_files(path))
+        else:
+            files.append((path, site_root(path.parent) or path.parent))
+
+    def site(file: Path, root: Path) -> tuple:
+        if file.parent not in sites:
+            sites[file.parent] = guess_site(file.parent)
+        found_root, static = sites[file.parent]
+        static = state.static_dir or static
+        if static is not None:
+            report.static_dirs.setdefault(str(static), "guessed")
+        return root, found_root, static
+
+    # --strict and --dry-run: one transaction around everything, rolled back at the end.
+    outer = transaction.atomic() if (strict or dry_run) else _NoTransaction()
+    try:
+        with outer:
+            for start in range(0, len(files), batch_size):
+                for result in _import_batch(files[start : start + batch_size], state, site):
+                    emit(result)
+                if on_progress:
+                    on_progress(min(start + batch_size, len(files)), len(files))
+            if dry_run or (strict and (report.failures or report.conflicts)):
+                transaction.set_rollback(True)
+                report.rolled_back = True
+    finally:
+        if report.rolled_back:
+            remove(state.written)
     return report
 
 
-def import_file(path: Path, *, root: Path, static_dir: Path) -> FileResult:
-    """Create or update the post of one file, all or nothing."""
-    raw = _read(path)
-    source = path.resolve().relative_to(root.resolve()).as_posix()
-    digest = hashlib.sha256(raw).hexdigest()
-    meta, body = _parse(path, raw)
+def _import_batch(files: list[tuple[Path, Path]], state: RunState, site) -> list[FileResult]:
+    """One transaction for the batch, one savepoint per file; results once it is written.
 
-    template_key = meta.get("templateKey")
-    if template_key not in (None, "blog-post"):
-        return FileResult(str(path), "skipped", warnings=[f"{path}: templateKey {template_key!r}"])
-
-    post = Post.objects.filter(source_path=source).first()
-    if post is not None and post.source_hash == digest:
-        return FileResult(str(path), "unchanged", post=post)
-
-    action = "updated" if post else "created"
-    post = post or Post(source_path=source)
-    result = FileResult(str(path), action, post=post)
-
-    post.title = strip_control_chars(str(meta.get("title") or "")) or _title_from(path)
-    post.description = str(meta.get("description") or "")
-    post.body = body
-    post.pub_date = _date(path, meta.get("date"))
-    post.featured = bool(meta.get("featuredpost", False))
-    post.status = Post.Status.PUBLISHED
-    post.source_hash = digest
-    post.source_meta = _jsonable(meta)
-    post.imported_at = timezone.now()
-
-    image = _find_image(path, meta.get("featuredimage"), static_dir, result)
-    written: list[str] = []
+    New posts are inserted in bulk at the end of the batch. Should that fail on a row the
+    checks did not foresee (a slug taken meanwhile), the batch is rolled back and done again
+    one insert per file, so the bad file is the only one to fail."""
+    written_from = len(state.written)
     try:
-        with transaction.atomic():
-            if image is not None:
-                name = _store_image(image, written)
-                result.images_copied += 1 if written else 0
-                post.image.name = name
-                post.image_alt = post.image_alt or post.title
-            post.full_clean(exclude=["slug", "image"])
-            post.save()
-            post.tags.set(_tags(meta.get("tags")), clear=False)
-    except ValidationError as exc:
-        _remove(written)
-        raise ImportFailure(path, _validation_message(exc)) from None
-    except RenderError as exc:
-        _remove(written)
-        raise ImportFailure(path, str(exc)) from None
-    except BaseException:
-        _remove(written)
-        raise
-    return result
-
-
-def _read(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportFailure(path, f"too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
-    return path.read_bytes()
-
-
-def _parse(path: Path, raw: bytes) -> tuple[dict, str]:
+        return _write_batch(files, state, site, bulk=True)
+    except DatabaseError:
+        _forget(state, written_from)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailure(path, f"not UTF-8 text (byte {exc.start})") from None
+        return _write_batch(files, state, site, bulk=False)
+    except (DatabaseError, OSError) as exc:
+        _forget(state, written_from)
+        problem = f"not imported: its batch of {len(files)} files was rolled back ({exc})"
+        return [FileResult(str(file), "failed", problem) for file, _ in files]
+
+
+def _write_batch(files: list[tuple[Path, Path]], state: RunState, site, *,
+                 bulk: bool) -> list[FileResult]:  # fmt: skip
+    results: list[FileResult] = []
+    with transaction.atomic():
+        relatives = {file: file.relative_to(root).as_posix() for file, root in files}
+        posts = {
+            post.source_path: post
+            for post in Post.objects.filter(source_path__in=relatives.values())
+        }
+        pending: list[Pending] = []
+        for file, root in files:
+            outcome = _import_one(file, relatives[file], posts, site(file, root), state, bulk)
+            if isinstance(outcome, Pending):
+                pending.append(outcome)
+                outcome = outcome.result
+            results.append(outcome)
+        write_batch(pending, state)
+    return results
+
+
+def _forget(state: RunState, written_from: int) -> None:
+    """After a batch rolled back: remove its images, empty the caches it may have filled."""
+    remove(state.written[written_from:])
+    state.store.forget(state.written[written_from:])
+    del state.written[written_from:]
+    state.tags.clear()
+    state.redirects.clear()
+    state.slugs = None
+
+
+def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
+                state: RunState, bulk: bool) -> FileResult | Pending:  # fmt: skip
+    undo = Undo()
     try:
-        parsed = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ImportFailure(path, f"front matter is not valid YAML{where}") from None
-    except ValueError as exc:
-        raise ImportFailure(path, f"front matter has an impossible value: {exc}") from None
-    return dict(parsed.metadata), parsed.content
-
-
-def _title_from(path: Path) -> str:
-    return path.stem.replace("-", " ").strip().capitalize()
-
-
-def _date(path: Path, value) -> dt.datetime:
-    if value is None:
-        return timezone.now()
-    if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ImportFailure(path, f"date: cannot read {value!r}") from None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+            stat = file.stat()
+            if stat.st_size > frontmatter.MAX_FILE_BYTES:
+                raise ImportFailure(
+                    file,
+                    f"too large ({stat.st_size} bytes; the limit is {frontmatter.MAX_FILE_BYTES})",
+                )
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise ImportFailure(file, f"cannot be read ({exc.strerror})") from None
+        if len(relative) > MAX_PATH:
+            raise ImportFailure(file, f"its path is longer than {MAX_PATH} characters")
+        post = posts.get(relative)
+        if post is not None and post.source_hash == _digest(raw):
+            return FileResult(str(file), "unchanged")
+        mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+        with transaction.atomic():
+            return import_file(file, relative, raw, post, (*site, mtime), state, undo, bulk=bulk)
+    except ImportFailure as failure:
+        problem = failure.problem
+    except (SourceError, RenderError) as exc:
+        problem = str(exc)
+    except DatabaseError as exc:
+        problem = f"cannot be saved: {exc}"
+    # The savepoint rolled back: forget what it added to the run's caches.
+    for name in undo.tags:
+        state.tags.pop(name, None)
+    if state.slugs is not None:
+        state.slugs.difference_update(undo.slugs)
+    return FileResult(str(file), "failed", problem)
 
 
-def _tags(value) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    return [name for name in (strip_control_chars(str(tag)) for tag in value) if name]
+def _digest(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
 
 
-def _find_image(path: Path, value, static_dir: Path, result: FileResult) -> Path | None:
-    if not value or not isinstance(value, str):
-        return None
-    base = static_dir if value.startswith("/") else path.parent
-    candidate = (base / value.lstrip("/")).resolve()
-    if not candidate.is_relative_to(base.resolve()) and not candidate.is_relative_to(
-        path.parent.resolve()
-    ):
-        result.warnings.append(f"{path}: featuredimage {value!r} is outside the site; ignored")
-        return None
-    if not candidate.is_file():
-        result.warnings.append(f"{path}: featuredimage {value!r} not found in {base}")
-        return None
-    return candidate
+def find_markdown_files(root: Path) -> Iterator[Path]:
+    """Markdown files under ``root``, sorted; hidden folders, node_modules and symlink loops
+    skipped."""
+    seen: set[tuple[int, int]] = set()
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirnames[:] = sorted(
+            name for name in dirnames if not name.startswith(".") and name not in SKIPPED_FOLDERS
+        )
+        for name in sorted(filenames):
+            path = Path(folder) / name
+            markdown = not name.startswith(".") and path.suffix.lower() in MARKDOWN_SUFFIXES
+            if markdown and path.is_file():
+                yield path
 
 
-def _store_image(image: Path, written: list[str]) -> str:
-    """Copy an image into media storage once: the same bytes always get the same name."""
-    data = image.read_bytes()
-    suffix = image.suffix.lower() or mimetypes.guess_extension("image/jpeg")
-    name = f"posts/{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
-    if not default_storage.exists(name):
-        written.append(default_storage.save(name, ContentFile(data)))
-    return name
+def site_root(folder: Path) -> Path | None:
+    """The nearest folder holding static/ (Gatsby, Hugo) or _config.yml (Jekyll)."""
+    for candidate in [folder, *folder.parents]:
+        if (candidate / "static").is_dir() or (candidate / "_config.yml").is_file():
+            return candidate
+    return None
 
 
-def _remove(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+def guess_site(folder: Path) -> tuple[Path | None, Path | None]:
+    """(site root, static folder): Jekyll serves the site's own folder."""
+    root = site_root(folder)
+    if root is None:
+        return None, None
+    static = root / "static" if (root / "static").is_dir() else root
+    return root.resolve(), static.resolve()
 
 
-def _validation_message(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-    return " ".join(exc.messages)
+class _NoTransaction:
+    def __enter__(self):
+        return self
 
-
-def _jsonable(value):
-    """Front matter as JSON (dates as ISO strings), kept so export can write it back."""
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return value
+    def __exit__(self, *exc):
+        return False

@@ -6,6 +6,7 @@ variable; without one, the default is the safe choice (DEBUG off, no "*" host).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "blog.admin_site.CarnetAdminConfig",  # django.contrib.admin with Carnet's site (roles)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,7 +48,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (its templates)
     "taggit",
+    "reversion",  # post history (admin authoring); the comparison is ours (blog/admin_history.py)
+    "axes",  # admin login throttling
     "blog",
 ]
 
@@ -61,7 +65,31 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sees the 404s of the views: old addresses from the previous site answer 301.
+    "blog.middleware.RedirectFallbackMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from
+# one address, that pair is locked out until AXES_COOLOFF_TIME has passed (it unlocks by itself).
+AUTHENTICATION_BACKENDS = [
+    "blog.admin_auth.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CARNET_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CARNET_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Behind reverse proxies every request comes from the proxy: CARNET_PROXY_COUNT trusted proxies
+# (0 = none, Carnet faces the readers) tell the reader's address in X-Forwarded-For
+# (blog/client_address.py).
+_proxy_count = os.environ.get("CARNET_PROXY_COUNT", "0").strip()
+if not _proxy_count.isdigit():
+    raise ImproperlyConfigured("CARNET_PROXY_COUNT must be a number of proxies: 0, 1, 2…")
+CARNET_PROXY_COUNT = int(_proxy_count)
+AXES_CLIENT_IP_CALLABLE = "blog.client_address.client_ip"
 
 ROOT_URLCONF = "site_config.urls"
 WSGI_APPLICATION = "site_config.wsgi.application"
@@ -95,7 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked": WAL lets readers run beside the writer, IMMEDIATE
     # takes the write lock at BEGIN (no deadlock on lock upgrade), and the
     # timeout waits for it instead of failing at once.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (DJANGO_CONN_MAX_AGE, as for PostgreSQL): opening one runs the
+    # PRAGMAs below under a lock, and with one per request the public pages served ~4x fewer
+    # requests/s under gunicorn (bench/bench_site.py). Sync workers hold one connection each.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -152,6 +182,9 @@ CARNET_TAGLINE = os.environ.get("CARNET_TAGLINE", _("Notes of a freelancer getti
 CARNET_AUTHOR = os.environ.get("CARNET_AUTHOR", "")
 # Markdown bodies above this size are refused with a clear error (rendering is superlinear).
 CARNET_MAX_MARKDOWN_BYTES = int(os.environ.get("CARNET_MAX_MARKDOWN_BYTES", str(512 * 1024)))
+# Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
+# stale: an edit or a post going live makes a new key); 0 turns it off (blog/caching.py).
+CARNET_PAGE_CACHE_SECONDS = int(os.environ.get("CARNET_PAGE_CACHE_SECONDS", "600"))
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")

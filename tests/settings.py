@@ -20,3 +20,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="carnet-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests see every page rendered (context, templates, query counts); the page cache has its
+# own tests that turn it on (tests/test_views_performance.py).
+CARNET_PAGE_CACHE_SECONDS = 0

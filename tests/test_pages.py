@@ -96,7 +96,9 @@ class TagPageTests(TestCase):
 
     def test_cards_link_to_tag_pages(self):
         make_post(tags=["Carrière"])
-        self.assertContains(self.client.get("/"), '<a href="/tags/carriere/">#Carrière</a>', html=True)
+        self.assertContains(
+            self.client.get("/"), '<a href="/tags/carriere/">#Carrière</a>', html=True
+        )
 
     def test_unknown_tag_is_404(self):
         self.assertEqual(self.client.get("/tags/rien/").status_code, 404)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase, TransactionTestCase
@@ -83,6 +84,23 @@ class SampleContentTests(TestCase):
         self.assertContains(page, "<li>étude de marché</li>", html=True)
         self.assertContains(page, "23 mai 2020")
 
+    def test_the_old_gatsby_address_answers_301_in_both_spellings(self):
+        """/blog/<file name>/ of the Gatsby site leads to the post, accented or percent-encoded."""
+        load_sample()
+        post = Post.objects.get()
+        stem = SEED_NAME.removesuffix(".md")
+        for path in (f"/blog/{stem}/", "/blog/" + quote(stem) + "/"):
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 301)
+                self.assertEqual(response["Location"], post.get_absolute_url())
+
+    def test_one_file_or_its_folder_is_the_same_post(self):
+        call_command("import_markdown", str(CONTENT / "blog" / SEED_NAME), stdout=StringIO())
+        out, _ = load_sample()
+        self.assertIn("0 created, 0 updated, 1 unchanged", out)
+        self.assertEqual(Post.objects.get().source_path, f"blog/{SEED_NAME}")
+
     def test_changed_file_updates_its_post(self):
         with _TempTree() as tree:
             call_command("import_markdown", str(tree.root), stdout=StringIO())
@@ -136,9 +154,12 @@ class BadInputTests(TestCase):
             post = tree.root / "blog" / SEED_NAME
             post.write_text(post.read_text().replace("/img/work.jpeg", "../../../../etc/passwd"))
             err = StringIO()
-            call_command("import_markdown", str(tree.root), stdout=StringIO(), stderr=err)
-        self.assertIn("outside the site", err.getvalue())
-        self.assertFalse(Post.objects.get().image)
+            with self.assertRaises(CommandError):
+                call_command("import_markdown", str(tree.root), stdout=StringIO(), stderr=err)
+        self.assertIn(
+            f"{SEED_NAME}: featuredimage '../../../../etc/passwd' is outside", err.getvalue()
+        )
+        self.assertFalse(Post.objects.exists())
 
 
 class CommandProcessTests(TransactionTestCase):

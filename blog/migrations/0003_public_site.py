@@ -1,9 +1,20 @@
-# Reserved for the public site (issue 4), so that work on several issues at once keeps one
-# linear migration history. Fill in its operations; keep its name and dependency.
+# The public site (issue 4): the full-text search index (blog/search_index.py says how).
 from django.db import migrations
+
+
+def create_index(apps, schema_editor):
+    from blog import search_index
+
+    search_index.ensure(schema_editor.connection)
+
+
+def drop_index(apps, schema_editor):
+    from blog import search_index
+
+    search_index.drop(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
     dependencies = [("blog", "0002_importing")]
 
-    operations = []
+    operations = [migrations.RunPython(create_index, drop_index)]

@@ -1,0 +1,155 @@
+"""The full-text index's tables and triggers (SQLite FTS5, PostgreSQL tsvector).
+
+Created by migration 0003_public_site and re-ensured after every ``migrate`` (see
+``BlogConfig.ready``): on SQLite, Django alters a table by rebuilding it, which drops
+the triggers on ``blog_post``; re-creating them (idempotently) keeps search in step.
+A post's index entry is written by the database itself, in the saving transaction.
+"""
+
+from __future__ import annotations
+
+SQLITE_CREATE = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS blog_post_fts USING fts5(
+        title, description, tags, body, tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_insert AFTER INSERT ON blog_post BEGIN
+        INSERT INTO blog_post_fts(rowid, title, description, tags, body)
+        VALUES (new.id, new.title, new.description, '', new.body);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_update
+        AFTER UPDATE OF title, description, body ON blog_post BEGIN
+        UPDATE blog_post_fts SET title = new.title, description = new.description,
+            body = new.body WHERE rowid = new.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_delete AFTER DELETE ON blog_post BEGIN
+        DELETE FROM blog_post_fts WHERE rowid = old.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS blog_taggedpost_fts_insert
+        AFTER INSERT ON blog_taggedpost BEGIN
+        UPDATE blog_post_fts SET tags = (
+            SELECT coalesce(group_concat(t.name, ' '), '') FROM taggit_tag t
+            JOIN blog_taggedpost tp ON tp.tag_id = t.id
+            WHERE tp.content_object_id = new.content_object_id
+        ) WHERE rowid = new.content_object_id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS blog_taggedpost_fts_delete
+        AFTER DELETE ON blog_taggedpost BEGIN
+        UPDATE blog_post_fts SET tags = (
+            SELECT coalesce(group_concat(t.name, ' '), '') FROM taggit_tag t
+            JOIN blog_taggedpost tp ON tp.tag_id = t.id
+            WHERE tp.content_object_id = old.content_object_id
+        ) WHERE rowid = old.content_object_id;
+    END""",
+]
+
+# Rows that exist but are missing from the index (first migration, or a rebuilt table).
+SQLITE_FILL = """
+    INSERT INTO blog_post_fts(rowid, title, description, tags, body)
+    SELECT p.id, p.title, p.description,
+        coalesce((SELECT group_concat(t.name, ' ') FROM taggit_tag t
+                  JOIN blog_taggedpost tp ON tp.tag_id = t.id
+                  WHERE tp.content_object_id = p.id), ''),
+        p.body
+    FROM blog_post p WHERE p.id NOT IN (SELECT rowid FROM blog_post_fts)
+"""
+
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS blog_taggedpost_fts_delete",
+    "DROP TRIGGER IF EXISTS blog_taggedpost_fts_insert",
+    "DROP TRIGGER IF EXISTS blog_post_fts_delete",
+    "DROP TRIGGER IF EXISTS blog_post_fts_update",
+    "DROP TRIGGER IF EXISTS blog_post_fts_insert",
+    "DROP TABLE IF EXISTS blog_post_fts",
+]
+
+POSTGRES_CREATE = [
+    # unaccent is a trusted extension (PostgreSQL 13+): a database owner may create it.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """DO $$ BEGIN
+        CREATE TEXT SEARCH CONFIGURATION carnet_french (COPY = pg_catalog.french);
+        ALTER TEXT SEARCH CONFIGURATION carnet_french
+            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+    EXCEPTION WHEN unique_violation THEN NULL;
+    END $$""",
+    "ALTER TABLE blog_post ADD COLUMN IF NOT EXISTS search_document tsvector",
+    "CREATE INDEX IF NOT EXISTS blog_post_search_document ON blog_post USING GIN (search_document)",
+    """CREATE OR REPLACE FUNCTION blog_post_search_document() RETURNS trigger AS $$
+    BEGIN
+        NEW.search_document :=
+            setweight(to_tsvector('carnet_french', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('carnet_french', coalesce((
+                SELECT string_agg(t.name, ' ') FROM taggit_tag t
+                JOIN blog_taggedpost tp ON tp.tag_id = t.id
+                WHERE tp.content_object_id = NEW.id), '')), 'B')
+            || setweight(to_tsvector('carnet_french', coalesce(NEW.description, '')), 'B')
+            || setweight(to_tsvector('carnet_french', coalesce(NEW.body, '')), 'C');
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
+    """CREATE TRIGGER blog_post_search BEFORE INSERT OR UPDATE OF title, description, body
+        ON blog_post FOR EACH ROW EXECUTE FUNCTION blog_post_search_document()""",
+    """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
+    BEGIN
+        -- Touching the title re-runs the post's trigger, which reads its tags again.
+        UPDATE blog_post SET title = title WHERE id = CASE
+            WHEN TG_OP = 'DELETE' THEN OLD.content_object_id ELSE NEW.content_object_id END;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS blog_taggedpost_search ON blog_taggedpost",
+    """CREATE TRIGGER blog_taggedpost_search AFTER INSERT OR DELETE ON blog_taggedpost
+        FOR EACH ROW EXECUTE FUNCTION blog_taggedpost_search_document()""",
+]
+
+POSTGRES_FILL = "UPDATE blog_post SET title = title WHERE search_document IS NULL"
+
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS blog_taggedpost_search ON blog_taggedpost",
+    "DROP FUNCTION IF EXISTS blog_taggedpost_search_document()",
+    "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
+    "DROP FUNCTION IF EXISTS blog_post_search_document()",
+    "DROP INDEX IF EXISTS blog_post_search_document",
+    "ALTER TABLE blog_post DROP COLUMN IF EXISTS search_document",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS carnet_french",
+]
+
+
+# Not search, but the same "database object the model does not declare" kind: a covering
+# index for blog.caching's per-request aggregate (16 ms -> 0.4 ms on 1,000 posts, SQLite).
+STATE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS blog_post_public_state ON blog_post (status, pub_date, updated)"
+)
+
+
+def _run(connection, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def ensure(connection) -> None:
+    """Create the index, its triggers and any missing entries; safe to run again."""
+    if connection.vendor == "sqlite":
+        _run(connection, [*SQLITE_CREATE, SQLITE_FILL, STATE_INDEX])
+    elif connection.vendor == "postgresql":
+        _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX])
+
+
+def drop(connection) -> None:
+    _run(connection, ["DROP INDEX IF EXISTS blog_post_public_state"])
+    if connection.vendor == "sqlite":
+        _run(connection, SQLITE_DROP)
+    elif connection.vendor == "postgresql":
+        _run(connection, POSTGRES_DROP)
+
+
+def ensure_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: put back what a table rebuild may have dropped (only once 0003 ran)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        return
+    if ("blog", "0003_public_site") in recorder.applied_migrations():
+        ensure(connection)

@@ -1,0 +1,192 @@
+"""Uploaded images: checked by their content, re-encoded by Pillow, written all or nothing.
+
+Django's ``ImageField`` alone accepts whatever Pillow can open (EPS, TIFF, ICO, TGA…), keeps any
+bytes appended after the image (a PNG followed by HTML), keeps EXIF (GPS position included) and
+only *warns* about a decompression bomb. Here an image is accepted only when Pillow identifies it
+as JPEG, PNG, WebP or GIF, within a size and a pixel limit; what is stored is Pillow's own
+re-encoding of the pixels (orientation applied), so no metadata and no foreign bytes survive.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from blog.text import ascii_slugify
+
+# Pillow format -> (file extension, MIME type). Nothing else is accepted.
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo, not a bomb
+
+
+class ImageRejected(Exception):
+    """The message names the file and says what is wrong with it, in the user's language."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """An accepted image, re-encoded: the bytes to store and what they are."""
+
+    filename: str
+    content: bytes
+    width: int
+    height: int
+    format: str
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.format][1]
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "CARNET_MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "CARNET_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def clean_image(upload) -> CleanImage:
+    """Check an uploaded file by its content and return it re-encoded, or raise ImageRejected."""
+    name = PurePosixPath(getattr(upload, "name", "") or "image").name
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes():
+        raise ImageRejected(_too_big(name, size))
+    upload.seek(0)
+    data = upload.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        raise ImageRejected(_too_big(name, len(data)))
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it; our own (lower) limit refuses
+            # the bomb below, from the header alone, before any pixel is decoded.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+        width, height = image.size
+        # Every frame of an animation is decoded and re-encoded: they all count.
+        if width * height * getattr(image, "n_frames", 1) > max_pixels():
+            raise ImageRejected(_too_many_pixels(name, width, height))
+        image.load()
+        content = _reencode(image)
+    except Image.DecompressionBombError:  # over twice Pillow's limit: refused by Image.open
+        raise ImageRejected(_too_many_pixels(name)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise ImageRejected(
+            _("« %(name)s » is not a JPEG, PNG, WebP or GIF image (or it is damaged).")
+            % {"name": name}
+        ) from None
+    stored = Image.open(io.BytesIO(content))
+    stem = ascii_slugify(PurePosixPath(name).stem)[:80] or "image"
+    return CleanImage(
+        filename=f"{stem}.{FORMATS[image.format][0]}",
+        content=content,
+        width=stored.width,
+        height=stored.height,
+        format=image.format,
+    )
+
+
+def _reencode(image: Image.Image) -> bytes:
+    """The pixels only, in the same format: EXIF, XMP, comments and trailing bytes are dropped."""
+    fmt = image.format
+    out = io.BytesIO()
+    icc = image.info.get("icc_profile")  # colours, not personal data: kept
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1 and fmt in {"GIF", "WEBP"}:
+        # Animations keep their frames and timing; they carry no orientation to apply.
+        image.save(
+            out,
+            fmt,
+            save_all=True,
+            loop=image.info.get("loop", 0),
+            duration=image.info.get("duration", 100),
+        )
+        return out.getvalue()
+    image = ImageOps.exif_transpose(image)
+    if fmt == "JPEG":
+        if image.mode not in {"RGB", "L", "CMYK"}:
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=88, progressive=True, icc_profile=icc)
+    elif fmt == "WEBP":
+        if image.mode not in {"RGB", "RGBA"}:
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+        image.save(out, "WEBP", quality=88, icc_profile=icc)
+    elif fmt == "PNG":
+        image.save(out, "PNG", icc_profile=icc)
+    else:
+        image.save(out, "GIF")
+    return out.getvalue()
+
+
+def _too_big(name: str, size: int) -> str:
+    return _("« %(name)s » is too large (%(size)s): the limit is %(limit)s.") % {
+        "name": name,
+        "size": filesizeformat(size),
+        "limit": filesizeformat(max_bytes()),
+    }
+
+
+def _too_many_pixels(name: str, width: int = 0, height: int = 0) -> str:
+    """Decompression bombs are refused before Pillow allocates their pixels."""
+    values = {"name": name, "limit": max_pixels() // 1_000_000}
+    if not width:
+        return _("« %(name)s » has too many pixels: the limit is %(limit)d megapixels.") % values
+    return _(
+        "« %(name)s » has too many pixels (%(width)d × %(height)d): the limit is "
+        "%(limit)d megapixels."
+    ) % {**values, "width": width, "height": height}
+
+
+def store(image: CleanImage, name: str, storage: Storage | None = None) -> str:
+    """Write the image under ``name`` (or a free variant) and return the name used.
+
+    All or nothing: the bytes go to a temporary file beside the target, which gets its real
+    name only once completely written. A full disk raises OSError and leaves no file.
+    """
+    storage = storage or default_storage
+    try:
+        storage.path(name)
+    except NotImplementedError:  # not a local disk: the storage handles its own writes
+        return storage.save(name, ContentFile(image.content))
+    name = storage.get_available_name(name)
+    target = Path(storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(image.content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(partial, storage.file_permissions_mode or 0o644)
+        while True:
+            try:
+                os.link(partial, target)  # never overwrites another upload
+                return name
+            except FileExistsError:
+                name = storage.get_available_name(name)
+                target = Path(storage.path(name))
+    finally:
+        os.unlink(partial)
+
+
+def body_image_name(image: CleanImage) -> str:
+    """Where an image uploaded into a post's body goes."""
+    return timezone.localdate().strftime("uploads/%Y/%m/") + image.filename
