@@ -27,22 +27,12 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
+from blog.forms import PostAdminForm
 from blog.models import Post, TaggedPost
 
-# What the editor wrote, in the order of the form. Derived fields (body_html, image size,
-# reading time) and import bookkeeping follow from these and are not compared.
-COMPARED_FIELDS = [
-    "title",
-    "slug",
-    "description",
-    "body",
-    "tags",
-    "status",
-    "pub_date",
-    "featured",
-    "image",
-    "image_alt",
-]
+# What the editor writes: the form's fields, in its order. Derived fields (body_html, image
+# size, reading time) and import bookkeeping follow from these and are not compared.
+COMPARED_FIELDS = PostAdminForm.Meta.fields
 CONTEXT_LINES = 3  # unchanged lines shown around each change of the body
 
 

@@ -46,6 +46,19 @@ def not_found(request, message: str) -> Http404:
     return Http404(message)
 
 
+def page_or_404(request, paginator: Paginator):
+    """The page that ``?page=`` asks for, or a 404 that says how many pages there are."""
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(int(number) if str(number).isdigit() else number)
+    except (InvalidPage, ValueError):
+        raise not_found(
+            request,
+            _("There is no page “%(page)s” here: this list has %(count)d page(s).")
+            % {"page": str(number)[:20], "count": paginator.num_pages},
+        ) from None
+
+
 class PublishedPostMixin(ConditionalMixin):
     """Every public view starts from published posts: a draft cannot leak by accident."""
 
@@ -60,15 +73,7 @@ class PublishedPostMixin(ConditionalMixin):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        number = self.request.GET.get("page") or 1
-        try:
-            page = paginator.page(int(number) if str(number).isdigit() else number)
-        except (InvalidPage, ValueError):
-            raise not_found(
-                self.request,
-                _("There is no page “%(page)s” here: this list has %(count)d page(s).")
-                % {"page": str(number)[:20], "count": paginator.num_pages},
-            ) from None
+        page = page_or_404(self.request, paginator)
         return paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -207,15 +212,7 @@ class SearchView(ConditionalMixin, TemplateView):
         if not query:
             return context
         paginator = Paginator(search.ranked_ids(query), PER_PAGE)
-        number = self.request.GET.get("page") or 1
-        try:
-            page = paginator.page(int(number) if str(number).isdigit() else number)
-        except (InvalidPage, ValueError):
-            raise not_found(
-                self.request,
-                _("There is no page “%(page)s” here: this list has %(count)d page(s).")
-                % {"page": str(number)[:20], "count": paginator.num_pages},
-            ) from None
+        page = page_or_404(self.request, paginator)
         context.update(
             paginator=paginator,
             page_obj=page,
