@@ -140,7 +140,11 @@ def _write(image: Image.Image, path: str, fmt: str) -> None:
                 options = {"quality": WEBP_QUALITY, "method": 4}
             elif fmt == "JPEG":
                 options.update(quality=JPEG_QUALITY, progressive=True)
-            # No exif= / icc_profile= given: nothing of the source's metadata is written.
+            # Only the colour profile is written: no EXIF, no XMP; an empty comment, since
+            # Pillow's JPEG writer would otherwise copy the source's.
+            options["icc_profile"] = image.info.get("icc_profile")
+            if fmt == "JPEG":
+                options["comment"] = b""
             image.save(out, fmt, **options)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
     except BaseException:

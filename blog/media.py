@@ -1,7 +1,9 @@
 """Images of imported posts: finding them, copying them once by content, rewriting references.
 
 Same bytes -> same stored name (``posts/<sha256 prefix><suffix>``), whatever the files were
-called, so a tree imported twice, or two posts sharing an image, store it once.
+called, so a tree imported twice, or two posts sharing an image, store it once. The bytes
+stored (and hashed) are the file's without its metadata (``blog.metadata``: GPS position,
+camera, author…), removed losslessly, so the original served at /media/ publishes none.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from urllib.parse import unquote
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
+
+from blog.metadata import MetadataError, strip_metadata
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_SUFFIXES = {
@@ -109,7 +113,11 @@ class ImageStore:
                 raise ImageProblem(f"{ref!r} is not a readable image") from None
         elif featured:
             raise ImageProblem(f"{ref!r}: a featured image must be JPEG, PNG, GIF or WebP")
-        name = f"posts/{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
+        try:
+            data = strip_metadata(data, suffix)
+        except MetadataError as exc:
+            raise ImageProblem(f"{ref!r} not imported: {exc}") from None
+        name = _name_for(data, suffix)
         stored = StoredImage(name, real, width, height)
         self._by_path[real] = stored
         return stored
@@ -122,7 +130,7 @@ class ImageStore:
                 if image.name in self._existing or default_storage.exists(image.name):
                     self._existing.add(image.name)
                     continue
-                saved = default_storage.save(image.name, ContentFile(image.source.read_bytes()))
+                saved = default_storage.save(image.name, ContentFile(_stored_bytes(image)))
                 written.append(saved)
                 self._existing.add(saved)
         except OSError:
@@ -142,6 +150,25 @@ class ImageStore:
 
     def forget(self, names: list[str]) -> None:
         self._existing.difference_update(names)
+
+
+def _name_for(data: bytes, suffix: str) -> str:
+    return f"posts/{hashlib.sha256(data).hexdigest()[:24]}{suffix}"
+
+
+def _stored_bytes(image: StoredImage) -> bytes:
+    """The file read again and stripped again (deterministic): the bytes ``image.name`` names.
+
+    Not kept from ``resolve``: a run would hold every image of the site in memory.
+    """
+    suffix = image.source.suffix.lower()
+    try:
+        data = strip_metadata(image.source.read_bytes(), suffix)
+    except MetadataError:
+        data = b""
+    if _name_for(data, suffix) != image.name:
+        raise OSError(f"{image.source} changed during the import")
+    return data
 
 
 def remove(names: list[str]) -> None:

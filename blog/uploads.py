@@ -109,6 +109,8 @@ def _reencode(image: Image.Image) -> bytes:
     fmt = image.format
     out = io.BytesIO()
     icc = image.info.get("icc_profile")  # colours, not personal data: kept
+    # Pillow writes the source's comment back unless told otherwise (JPEG, GIF).
+    image.info.pop("comment", None)
     frames = getattr(image, "n_frames", 1)
     if frames > 1 and fmt in {"GIF", "WEBP"}:
         # Animations keep their frames and timing; they carry no orientation to apply.
@@ -124,7 +126,7 @@ def _reencode(image: Image.Image) -> bytes:
     if fmt == "JPEG":
         if image.mode not in {"RGB", "L", "CMYK"}:
             image = image.convert("RGB")
-        image.save(out, "JPEG", quality=88, progressive=True, icc_profile=icc)
+        image.save(out, "JPEG", quality=88, progressive=True, icc_profile=icc, comment=b"")
     elif fmt == "WEBP":
         if image.mode not in {"RGB", "RGBA"}:
             image = image.convert("RGBA" if image.has_transparency_data else "RGB")

@@ -6,7 +6,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from PIL import Image
+from PIL import Image, ImageCms
 
 from blog import images
 from tests.factories import make_image, make_post
@@ -42,6 +42,21 @@ class RenditionTests(TestCase):
                 self.assertNotIn(GPS_IFD, exif)
                 self.assertNotIn(0x010F, exif)
                 self.assertNotIn("exif", image.info)
+
+    def test_renditions_drop_comments_and_keep_the_colour_profile(self):
+        icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        buffer = io.BytesIO()
+        Image.new("RGB", (900, 600), (200, 30, 30)).save(
+            buffer, "JPEG", comment=b"Chez moi, 12 rue des Lilas", icc_profile=icc
+        )
+        upload = SimpleUploadedFile("c.jpg", buffer.getvalue(), content_type="image/jpeg")
+        post = make_post(title="Profil", image=upload, image_alt="Rouge")
+        picture = images.picture(post.image, "card")
+        for rendition in picture.fallback + picture.webp:
+            with open(rendition.path, "rb") as file:
+                self.assertNotIn(b"Lilas", file.read(), rendition.path)
+            with Image.open(rendition.path) as image:
+                self.assertEqual(image.info.get("icc_profile"), icc, rendition.path)
 
     def test_sizes_for_each_place_in_webp_and_original_format(self):
         post = make_post(title="Grand", image=make_image(size=(2000, 1500)), image_alt="x")

@@ -83,6 +83,15 @@ class BodyImageUploadTests(TestCase):
                     response.json()["markdown"], f"![Décrivez l'image]({response.json()['url']})"
                 )
 
+    def test_comments_are_not_kept(self):
+        """Pillow would copy a JPEG or GIF comment into the re-encoded file: it must not."""
+        for fmt, ext in [("JPEG", "jpg"), ("GIF", "gif")]:
+            with self.subTest(fmt):
+                data = image_bytes(fmt, comment=b"Chez moi, 12 rue des Lilas")
+                self.assertIn(b"Lilas", data)
+                path = self.stored(self.post(upload(f"note.{ext}", data)))
+                self.assertNotIn(b"Lilas", path.read_bytes())
+
     def test_type_comes_from_the_content_not_the_name(self):
         response = self.post(upload("photo.jpg", image_bytes("PNG")))
         self.assertTrue(self.stored(response).name.endswith(".png"))
