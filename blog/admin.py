@@ -350,3 +350,7 @@ class RedirectAdmin(admin.ModelAdmin):
     list_select_related = ["post"]
     search_fields = ["old_path", "new_path", "post__title"]
     autocomplete_fields = ["post"]
+
+
+# Site identity, pages and the contact inbox (the freelancer's own pages).
+from blog import admin_pages  # noqa: E402, F401

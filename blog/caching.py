@@ -19,22 +19,30 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
+from blog import identity
 from blog.models import Post
 
 # Bump when templates change in a way that must not be served from a reader's cache.
-PAGES_VERSION = "4"
+PAGES_VERSION = "5"
 
 
 def published_state(request) -> tuple[dt.datetime | None, str]:
     """(last modified, etag) of the public site, computed once per request."""
     cached = getattr(request, "_carnet_state", None)
     if cached is None:
+        # The site's identity and pages ride along (scalar subqueries): still one query.
         row = Post.objects.published().aggregate(
-            updated=Max("updated"), published=Max("pub_date"), count=Count("id")
+            updated=Max("updated"),
+            published=Max("pub_date"),
+            count=Count("id"),
+            **identity.stamp_aggregates(),
         )
+        site = identity.stamps_from(row) if row["count"] else identity.read_stamps()
+        request._carnet_site = site
         stamps = [stamp for stamp in (row["updated"], row["published"]) if stamp]
-        last_modified = max(stamps) if stamps else None
-        identity = (settings.CARNET_SITE_NAME, settings.CARNET_TAGLINE, settings.CARNET_AUTHOR)
+        changed = [stamp for stamp in (*stamps, site.identity, site.pages) if stamp]
+        last_modified = max(changed) if changed else None
+        defaults = (settings.CARNET_SITE_NAME, settings.CARNET_TAGLINE, settings.CARNET_AUTHOR)
         key = "|".join(
             str(part)
             for part in (
@@ -43,12 +51,19 @@ def published_state(request) -> tuple[dt.datetime | None, str]:
                 row["count"],
                 *stamps,
                 settings.DEBUG,
-                *identity,
+                *defaults,
+                site.key(),
             )
         )
         cached = (last_modified, hashlib.sha1(key.encode()).hexdigest()[:20])
         request._carnet_state = cached
     return cached
+
+
+def site_stamps(request) -> identity.Stamps:
+    """When the identity and the pages last changed, from the request's one state query."""
+    published_state(request)
+    return request._carnet_site
 
 
 def _last_modified(request, *args, **kwargs):

@@ -31,13 +31,14 @@ from blog.text import ascii_slugify, strip_control_chars
 class ExportReport:
     posts: int = 0
     images: int = 0
+    pages: int = 0  # imported pages and the landing page (blog.export_pages)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.posts} posts exported, {self.images} images written, "
             f"{len(self.warnings)} warnings"
-        )
+        ) + (f", {self.pages} pages exported" if self.pages else "")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -62,6 +63,7 @@ def format_datetime(value: dt.datetime) -> str:
 def export_posts(outdir: Path, posts=None) -> ExportReport:
     report = ExportReport()
     outdir.mkdir(parents=True, exist_ok=True)
+    whole_site = posts is None
     posts = posts if posts is not None else Post.objects.all()
     taken: set[str] = set(
         Post.objects.exclude(source_path=None).values_list("source_path", flat=True)
@@ -70,6 +72,10 @@ def export_posts(outdir: Path, posts=None) -> ExportReport:
     queryset = posts.order_by("pk").prefetch_related("tags", "redirects")
     for post in queryset.iterator(chunk_size=200):
         export_post(post, outdir, taken=taken, written=written, report=report)
+    if whole_site:  # its pages and landing page too
+        from blog.export_pages import export_pages
+
+        export_pages(outdir, report)
     return report
 
 

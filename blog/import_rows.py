@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from blog import frontmatter, oldurls
+from blog import frontmatter, import_pages, oldurls
 from blog.media import (
     ImageOutsideSite,
     ImageProblem,
@@ -85,6 +85,7 @@ class RunState:
     redirects: set[str] = field(default_factory=set)  # old paths that exist
     slugs: set[str] | None = None  # every post's slug, loaded once
     written: list[str] = field(default_factory=list)  # images written, to undo a rollback
+    pages: bool = False  # Gatsby's about/product pages and landing fields too (import_pages)
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:
@@ -107,6 +108,10 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
     inserts it); raises SourceError / ImportFailure for a bad one."""
     root, site_root, static_dir, mtime = site
     source = frontmatter.split(frontmatter.decode(raw))
+    key = frontmatter.template_key(source.meta)
+    if state.pages and key in import_pages.TEMPLATES:
+        return import_pages.import_special(file, relative, raw, source, key, site, state,
+                                           ImportFailure)  # fmt: skip
     if skip := skip_reason(file, source):
         return FileResult(str(file), "skipped", skip)
     fields = frontmatter.map_fields(source, relative, fallback_date=mtime)
@@ -192,7 +197,7 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
 def skip_reason(file: Path, source: frontmatter.Source) -> str:
     key = frontmatter.template_key(source.meta)
     if key not in (None, "blog-post"):
-        return f"templateKey {key!r} is a page, not a blog post"
+        return f"templateKey {key!r} is a page, not a blog post (--pages imports it as one)"
     if not source.format and file.stem.upper() in REPOSITORY_FILES:
         return f"{file.name} without front matter is the repository's notes, not a post"
     if file.name.lower() == "_index.md":

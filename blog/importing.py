@@ -89,12 +89,13 @@ def import_paths(
     dry_run: bool = False,
     strict: bool = False,
     force: bool = False,
+    pages: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
-    state = RunState(static_dir.resolve() if static_dir else None, dry_run, force)
+    state = RunState(static_dir.resolve() if static_dir else None, dry_run, force, pages=pages)
     if state.static_dir:
         report.static_dirs[str(state.static_dir)] = "given"
     sites: dict[Path, tuple[Path | None, Path | None]] = {}

@@ -278,3 +278,7 @@ class Redirect(models.Model):
     @property
     def target_url(self) -> str:
         return self.post.get_absolute_url() if self.post_id else self.new_path
+
+
+# The freelancer's own pages live in their own module (models.py stays about posts).
+from blog.site_models import ContactMessage, Page, SiteIdentity  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""/sitemap.xml: the home page, every published post (with lastmod), tags and archives."""
+"""/sitemap.xml: the home page, published pages and posts (with lastmod), tags and archives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 from taggit.models import Tag
 
-from blog.models import Post
+from blog.models import Page, Post
 
 
 class StaticSitemap(Sitemap):
@@ -64,8 +64,22 @@ class ArchiveSitemap(Sitemap):
         return reverse("blog:archive-month", kwargs={"year": year, "month": f"{month:02d}"})
 
 
+class PageSitemap(Sitemap):
+    """Published standalone pages (/a-propos/…); drafts never."""
+
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Page.objects.published().only("slug", "updated").order_by("navigation_order", "pk")
+
+    def lastmod(self, page):
+        return page.updated
+
+
 SITEMAPS = {
     "static": StaticSitemap,
+    "pages": PageSitemap,
     "posts": PostSitemap,
     "tags": TagSitemap,
     "archives": ArchiveSitemap,

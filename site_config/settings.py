@@ -176,10 +176,31 @@ LOGIN_URL = "admin:login"
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 
-# What the site says about itself until the admin's identity page exists.
+# What the site says about itself while the admin's « Site identity » leaves a field empty.
 CARNET_SITE_NAME = os.environ.get("CARNET_SITE_NAME", "Carnet")
 CARNET_TAGLINE = os.environ.get("CARNET_TAGLINE", _("Notes of a freelancer getting started"))
 CARNET_AUTHOR = os.environ.get("CARNET_AUTHOR", "")
+# Contact form (/contact/): messages are stored, then mailed to CARNET_CONTACT_EMAIL (else the
+# site identity's public address, else ADMINS); a few per sender address per hour.
+CARNET_CONTACT_EMAIL = os.environ.get("CARNET_CONTACT_EMAIL", "")
+CARNET_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("CARNET_CONTACT_MESSAGES_PER_HOUR", "3"))
+ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
+# Email: printed on the console unless an SMTP server is configured in the environment.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not env_bool("EMAIL_USE_SSL"))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # a dead server must not hang a reader
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "carnet@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Markdown bodies above this size are refused with a clear error (rendering is superlinear).
 CARNET_MAX_MARKDOWN_BYTES = int(os.environ.get("CARNET_MAX_MARKDOWN_BYTES", str(512 * 1024)))
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never

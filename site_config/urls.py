@@ -4,6 +4,8 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.pages import PageDetailView
+
 
 def media(request, path):
     """Uploaded media, when the site serves them itself (development, small sites).
@@ -19,4 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("blog.urls")),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"),
+    path("contact/", include("blog.contact_urls")),
+    # Standalone pages (/a-propos/, /products/): LAST, so no page can hide another route.
+    path("<slug:slug>/", PageDetailView.as_view(), name="page"),
 ]

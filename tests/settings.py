@@ -23,3 +23,11 @@ WHITENOISE_AUTOREFRESH = True
 # Tests see every page rendered (context, templates, query counts); the page cache has its
 # own tests that turn it on (tests/test_views_performance.py).
 CARNET_PAGE_CACHE_SECONDS = 0
+
+# SQLite tests use a file, not Django's shared in-memory database: the live server's threads
+# then get connections of their own (WAL, busy timeout) as in production, instead of sharing
+# the test thread's single connection, under which a browser test could hang.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"carnet-test-{os.getpid()}.sqlite3")
+    }

@@ -88,9 +88,11 @@ class PostMetadataTests(TestCase):
         self.assertIn("datePublished", data)
         self.assertNotIn("</script><b>", payload.group(1))
 
-    def test_no_json_ld_elsewhere(self):
+    def test_no_blog_posting_elsewhere(self):
+        """The home page describes the site (WebSite, issue 6), never a post."""
         make_post()
-        self.assertNotContains(self.client.get("/"), "application/ld+json")
+        self.assertNotContains(self.client.get("/"), "BlogPosting")
+        self.assertNotContains(self.client.get("/blog/"), "application/ld+json")
 
 
 class ErrorPageTests(TestCase):

@@ -31,8 +31,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Overwrite posts edited in the admin since their import.",
         )
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help="Also import a Gatsby site's pages (about-page, product-page) as pages at their "
+            "old addresses, and fill the empty site identity fields from its index-page.",
+        )
 
-    def handle(self, *args, paths, static_dir, dry_run, strict, force, verbosity, **options):
+    def handle(self, *args, paths, static_dir, dry_run, strict, force, pages, verbosity,
+               **options):  # fmt: skip
         if static_dir is not None and not static_dir.is_dir():
             raise CommandError(f"--static-dir {static_dir}: no such folder")
         self.verbosity = verbosity
@@ -44,6 +51,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             strict=strict,
             force=force,
+            pages=pages,
             on_file=self.file_done,
             on_progress=self.show_progress if self.progress else None,
         )

@@ -293,7 +293,8 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const script = document.getElementById("carnet-editor-config");
-    const form = document.getElementById("post_form");
+    // Posts and pages share the editor.
+    const form = document.getElementById("post_form") || document.getElementById("page_form");
     if (!script || !form) return;
     const config = JSON.parse(script.textContent);
     setupSlug(form, config);

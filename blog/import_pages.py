@@ -1,0 +1,154 @@
+"""A Gatsby site's own pages, imported with ``--pages``: about-page and product-page files
+become Pages at their old addresses, the index-page fills the site identity where empty.
+
+Their structured extras (blurbs, pricing plans, testimonials, images) are kept whole in
+``Page.extras`` (the page template shows them, export writes them back); the images they name
+are copied to media like a post's. Called by ``blog.import_rows.import_file`` inside the
+file's savepoint; never prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from django.core.files.storage import default_storage
+
+from blog import frontmatter
+from blog.media import ImageOutsideSite, ImageProblem, StoredImage, is_local
+from blog.rendering import render_markdown
+from blog.site_models import Page, SiteIdentity, clashing_route
+from blog.text import ascii_slugify, strip_control_chars
+
+PAGE_TEMPLATES = {"about-page", "product-page", "page"}
+IDENTITY_TEMPLATE = "index-page"
+TEMPLATES = PAGE_TEMPLATES | {IDENTITY_TEMPLATE}
+NAVIGATION_ORDER = {"about-page": 1, "product-page": 2}
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
+# index-page key -> identity field (filled only while empty: the admin's word wins).
+IDENTITY_FIELDS = {
+    "title": "site_name",
+    "heading": "home_heading",
+    "subheading": "tagline",
+    "description": "introduction",
+}
+
+
+def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.Source, key: str,
+                   site: tuple, state, failure) -> object:  # fmt: skip
+    """The FileResult of a page or index-page file (``failure`` is ImportFailure's class)."""
+    from blog.import_rows import FileResult
+
+    if key == IDENTITY_TEMPLATE:
+        return _import_identity(file, relative, source, FileResult)
+    digest = hashlib.sha256(raw).hexdigest()
+    page = Page.objects.filter(source_path=relative).first()
+    if page is not None and page.source_hash == digest:
+        return FileResult(str(file), "unchanged", f"page {page.get_absolute_url()}")
+    slug = _slug(source.meta, relative)
+    if not slug or clashing_route(slug):
+        raise failure(file, f"path: /{slug}/ is already one of the site's own addresses")
+    other = Page.objects.filter(slug=slug).exclude(pk=getattr(page, "pk", None)).first()
+    if other is not None:
+        raise failure(file, f"path: the page /{slug}/ already exists (made in the admin)")
+    result = FileResult(str(file), "updated" if page else "created")
+    page = page or Page(source_path=relative, published=True, in_navigation=True)
+    _, title = frontmatter.lookup(source.meta, frontmatter.TITLE_KEYS)
+    _, description = frontmatter.lookup(source.meta, frontmatter.DESCRIPTION_KEYS)
+    page.title = strip_control_chars(str(title or slug.replace("-", " ").capitalize()))[:200]
+    page.slug = slug
+    page.description = strip_control_chars(str(description or ""), multiline=True).strip()[:300]
+    page.body = source.body
+    render_markdown(strip_control_chars(source.body, multiline=True))  # a bad body fails here
+    if result.action == "created":
+        page.navigation_order = NAVIGATION_ORDER.get(key, 5)
+        page.show_identity = key == "about-page"
+    images = _images(source.meta, file, site, state, result)
+    from blog.import_rows import jsonable
+
+    page.extras = {
+        "template": key,
+        "meta": jsonable(source.meta),
+        "images": {ref: default_storage.url(image.name) for ref, image in images.items()},
+        "refs": {ref: image.name for ref, image in images.items()},
+    }
+    page.source_hash = digest
+    page.source_format = source.format
+    page.source_front_matter = source.front_matter
+    page.save()
+    written = state.store.plan(list(images.values())) if state.dry_run else None
+    if written is None:
+        names = state.store.write(list(images.values()))
+        state.written.extend(names)
+        written = len(names)
+    result.images_copied = written
+    result.message = f"page {page.get_absolute_url()}"
+    return result
+
+
+def _slug(meta: dict, relative: str) -> str:
+    """Gatsby's ``path: /about`` first, else the folder (about/index.md) or the file name."""
+    _, path = frontmatter.lookup(meta, ("path", "slug", "permalink"))
+    if isinstance(path, str) and path.strip("/ "):
+        return ascii_slugify(path.strip("/ ").split("/")[-1])[:100]
+    stem = PurePosixPath(relative)
+    name = stem.parent.name if stem.stem.lower() in ("index", "_index") else stem.stem
+    return ascii_slugify(name)[:100]
+
+
+def _image_refs(value) -> list[str]:
+    if isinstance(value, dict):
+        return [ref for item in value.values() for ref in _image_refs(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _image_refs(item)]
+    if isinstance(value, str) and value.lower().endswith(_IMAGE_SUFFIXES) and is_local(value):
+        return [value]
+    return []
+
+
+def _images(meta: dict, file: Path, site: tuple, state, result) -> dict[str, StoredImage]:
+    """The extras' images, resolved like a post's (a missing one is a warning)."""
+    root, site_root, static_dir, _mtime = site
+    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    found: dict[str, StoredImage] = {}
+    for ref in dict.fromkeys(_image_refs(meta)):
+        try:
+            found[ref] = state.store.resolve(
+                ref, post_file=file, static_dir=static_dir, allowed=allowed
+            )
+        except ImageOutsideSite as problem:
+            result.warnings.append(f"image {problem}; not copied")
+        except ImageProblem as problem:
+            result.warnings.append(f"image {problem}")
+    return found
+
+
+def _import_identity(file: Path, relative: str, source: frontmatter.Source, result_class):
+    """The landing page's title, heading, subheading and description, where still empty."""
+    identity = SiteIdentity.objects.filter(pk=1).first() or SiteIdentity()
+    changed = []
+    for key, name in IDENTITY_FIELDS.items():
+        _, value = frontmatter.lookup(source.meta, (key,))
+        if not isinstance(value, str) or not value.strip() or getattr(identity, name):
+            continue
+        field = SiteIdentity._meta.get_field(name)
+        multiline = name == "introduction"
+        text = strip_control_chars(value, multiline=multiline).strip()
+        setattr(identity, name, text[: field.max_length] if field.max_length else text)
+        changed.append(name)
+    from blog.import_rows import jsonable
+
+    same_source = identity.source_front_matter == source.front_matter
+    identity.source_path = relative
+    identity.source_meta = jsonable(source.meta)
+    identity.source_front_matter = source.front_matter
+    if not changed and same_source and identity.pk:
+        return result_class(str(file), "unchanged", "site identity")
+    created = identity.pk is None
+    identity.save()
+    message = (
+        "site identity: " + ", ".join(changed) + " filled in"
+        if changed
+        else "site identity: nothing empty to fill in"
+    )
+    return result_class(str(file), "created" if created else "updated", message)

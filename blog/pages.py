@@ -1,0 +1,35 @@
+"""Standalone pages at /<slug>/ (about, services…): published ones for readers, all for staff."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView
+
+from blog.caching import ConditionalMixin
+from blog.page_extras import sections
+from blog.site_models import Page
+from blog.views import not_found
+
+
+class PageDetailView(ConditionalMixin, DetailView):
+    model = Page
+    template_name = "pages/page.html"
+    context_object_name = "page"
+
+    def get_queryset(self):
+        if self.request.user.is_staff:
+            return Page.objects.all()  # staff see a draft page (marked, never cached)
+        return Page.objects.published()
+
+    def get_object(self, queryset=None):
+        page = (
+            (queryset if queryset is not None else self.get_queryset())
+            .filter(slug=self.kwargs["slug"])
+            .first()
+        )
+        if page is None:
+            raise not_found(self.request, _("No page at this address."))
+        return page
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sections=sections(self.object.extras), **kwargs)
