@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from blog import identity
 from blog.models import Post
 from blog.templatetags.carnet import social_image
 from blog.views import get_tag_or_404
@@ -58,11 +58,15 @@ class LatestPostsFeed(Feed):
         self.request = request
         return super().__call__(request, *args, **kwargs)
 
+    def identity(self):
+        """The site identity edited in the admin (settings when it is empty)."""
+        return identity.load(self.request)
+
     def title(self):
-        return settings.CARNET_SITE_NAME
+        return self.identity().site_name
 
     def description(self):
-        return str(settings.CARNET_TAGLINE)
+        return str(self.identity().tagline)
 
     def link(self):
         return reverse("blog:home")
@@ -71,7 +75,7 @@ class LatestPostsFeed(Feed):
         return self.request.path
 
     def author_name(self):
-        return settings.CARNET_AUTHOR or None
+        return self.identity().author_name or None
 
     def items(self):
         return self.posts()[:FEED_ITEMS]
@@ -120,7 +124,7 @@ class TagFeed(LatestPostsFeed):
 
     def title(self, tag):
         return _("%(site)s: posts tagged « %(tag)s »") % {
-            "site": settings.CARNET_SITE_NAME,
+            "site": self.identity().site_name,
             "tag": tag.name,
         }
 

@@ -6,7 +6,7 @@ import feedparser
 from django.test import TestCase
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Post, SiteIdentity
 from tests.factories import make_image, make_post
 from tests.site_helpers import add_hidden_posts
 
@@ -45,6 +45,20 @@ class FeedTests(TestCase):
         self.assertNotIn("<script", content)
         self.assertEqual({t.term for t in entry.tags}, {"freelancing", "carrière"})
         self.assertEqual(entry.published_parsed[:3], (2020, 5, 23))
+
+    def test_feeds_carry_the_identity_edited_in_the_admin(self):
+        SiteIdentity.objects.create(
+            site_name="Zoé Martin, développeuse",
+            tagline="Sites WordPress",
+            author_name="Zoé Martin",
+        )
+        _, rss = self.parse("/feed/")
+        self.assertEqual(rss.feed.title, "Zoé Martin, développeuse")
+        self.assertEqual(rss.feed.subtitle, "Sites WordPress")
+        _, atom = self.parse("/feed/atom/")
+        self.assertEqual(atom.feed.author, "Zoé Martin")
+        _, tag_feed = self.parse("/tags/freelancing/feed/")
+        self.assertTrue(tag_feed.feed.title.startswith("Zoé Martin"))
 
     def test_atom_feed(self):
         _, feed = self.parse("/feed/atom/")
