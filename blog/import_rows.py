@@ -85,7 +85,7 @@ class RunState:
     redirects: set[str] = field(default_factory=set)  # old paths that exist
     slugs: set[str] | None = None  # every post's slug, loaded once
     written: list[str] = field(default_factory=list)  # images written, to undo a rollback
-    pages: bool = False  # Gatsby's about/product pages and landing fields too (import_pages)
+    pages: bool = True  # Gatsby's about/product pages and landing fields too (import_pages)
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:
@@ -196,8 +196,10 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
 
 def skip_reason(file: Path, source: frontmatter.Source) -> str:
     key = frontmatter.template_key(source.meta)
+    if key in import_pages.TEMPLATES:
+        return f"templateKey {key!r} is a page, not a blog post; skipped (--no-pages)"
     if key not in (None, "blog-post"):
-        return f"templateKey {key!r} is a page, not a blog post (--pages imports it as one)"
+        return f"templateKey {key!r} is not a blog post; skipped"
     if not source.format and file.stem.upper() in REPOSITORY_FILES:
         return f"{file.name} without front matter is the repository's notes, not a post"
     if file.name.lower() == "_index.md":

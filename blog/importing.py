@@ -89,7 +89,7 @@ def import_paths(
     dry_run: bool = False,
     strict: bool = False,
     force: bool = False,
-    pages: bool = False,
+    pages: bool = True,
     on_file: Callable[[FileResult], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,

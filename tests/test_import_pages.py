@@ -104,9 +104,9 @@ def test_a_second_import_changes_nothing(media_root):
     assert media_files(media_root) == files
 
 
-def test_without_the_option_pages_are_skipped_and_said():
-    run = Run(corpus("decap-starter"))
-    assert "templateKey 'about-page' is a page, not a blog post (--pages imports it" in run.stdout
+def test_with_no_pages_they_are_skipped_and_said():
+    run = Run(corpus("decap-starter"), pages=False)
+    assert "templateKey 'about-page' is a page, not a blog post; skipped (--no-pages)" in run.stdout
     assert not Page.objects.exclude(slug="a-propos").exists()
     assert not SiteIdentity.objects.exists()
 

@@ -1,3 +1,4 @@
+import argparse
 import time
 from pathlib import Path
 
@@ -33,9 +34,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--pages",
-            action="store_true",
-            help="Also import a Gatsby site's pages (about-page, product-page) as pages at their "
-            "old addresses, and fill the empty site identity fields from its index-page.",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Import a Gatsby site's pages (about-page, product-page) as pages at their "
+            "old addresses, and fill the empty site identity fields from its index-page "
+            "(default; --no-pages skips them).",
         )
 
     def handle(self, *args, paths, static_dir, dry_run, strict, force, pages, verbosity,
