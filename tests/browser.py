@@ -49,3 +49,39 @@ def skip_or_fail(reason: str) -> None:
 def screenshot_path(name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+_STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+_AXE_RUN = """async ({include, proseHeadings}) => {
+    const options = {resultTypes: ['violations']};
+    const context = include || document;
+    let violations;
+    if (proseHeadings) {
+        violations = (await axe.run(context, options)).violations;
+    } else {
+        // The author's Markdown keeps its own heading levels (imported posts use #####):
+        // heading order is checked everywhere but inside the post body.
+        const rest = await axe.run(
+            context, {...options, rules: {'heading-order': {enabled: false}}});
+        const order = await axe.run(
+            include ? {include: [[include]], exclude: [['.prose']]} : {exclude: [['.prose']]},
+            {...options, runOnly: ['heading-order']});
+        violations = rest.violations.concat(order.violations);
+    }
+    return violations.map(v =>
+        `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
+}"""
+
+
+def axe_violations(page, include: str | None = None, *, prose_headings: bool = True) -> list[str]:
+    """axe-core's violations on the page (or the part ``include`` selects).
+
+    Transitions are stilled first: right after a colour-scheme switch, Django admin's links
+    are still fading (0.15 s) and axe would measure a colour half-way (a flaky contrast error).
+    """
+    if not AXE.exists():
+        skip_or_fail("axe-core not installed (make test runs npm ci where npm exists)")
+    page.add_style_tag(content=_STILL)
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(_AXE_RUN, {"include": include, "proseHeadings": prose_headings})

@@ -5,26 +5,10 @@ from django.core import mail
 from django.core.cache import cache
 
 from blog.models import ContactMessage, Page, SiteIdentity
-from tests.browser import ROOT, screenshot_path, skip_or_fail
+from tests.browser import axe_violations, screenshot_path, skip_or_fail
 from tests.test_html_validity import validate, vnu_missing_reason
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's findings on the whole public page (WCAG A/AA and best practices)."""
-    if not AXE.exists():
-        skip_or_fail("axe-core not installed (make test runs npm ci where npm exists)")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations.map(v =>
-                `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
-        }"""
-    )
 
 
 @pytest.fixture

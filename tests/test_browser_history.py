@@ -5,28 +5,13 @@ import reversion
 from django.urls import reverse
 
 from blog.models import Post
-from tests.browser import ROOT, screenshot_path, skip_or_fail
+from tests.browser import axe_violations, screenshot_path
 from tests.factories import make_post, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BEFORE = "Introduction.\n\nLa phrase d'origine.\n\nConclusion."
 AFTER = "Introduction.\n\nLa phrase corrigée.\n\nConclusion."
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's findings on our part of the page (the admin's own frame is Django's)."""
-    if not AXE.exists():
-        skip_or_fail("axe-core not installed (make test runs npm ci where npm exists)")
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run('#content-main', {resultTypes: ['violations']});
-            return result.violations.map(v =>
-                `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
-        }"""
-    )
 
 
 def save_revision(post, user, **changes):
@@ -64,7 +49,7 @@ def test_compare_then_restore(page, live_server):
     assert page.locator(".carnet-diff__line--del .carnet-diff__sign").inner_text() == "−"
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        assert axe_violations(page) == [], scheme
+        assert axe_violations(page, "#content-main") == [], scheme
     page.emulate_media(color_scheme="light")
     page.screenshot(path=screenshot_path("admin-compare-1280"), full_page=True)
 
