@@ -34,6 +34,28 @@ TOOLBAR_BUTTONS = {
     "linkButton": _("Link"),
     "imageButton": _("Image"),
 }
+
+
+def editor_config(*, preview_url: str, preview_label, tags_url: str, prefill_slug: bool) -> dict:
+    """What blog/static/blog/admin/editor.js needs, for the post and the page forms alike."""
+    return {
+        "previewUrl": preview_url,
+        "uploadUrl": reverse("admin:blog_post_upload"),
+        "tagsUrl": tags_url,
+        "prefillSlug": prefill_slug,
+        "uploadingLabel": str(_("Uploading…")),
+        "previewLabel": str(preview_label),
+        "toolbarLabel": str(_("Markdown formatting")),
+        "toolbar": {name: str(label) for name, label in TOOLBAR_LABELS.items()},
+        "placeholders": {
+            "bold": str(_("bold")),
+            "italic": str(_("italic")),
+            "link": str(_("link text")),
+            **{key: str(label) for key, label in TOOLBAR_BUTTONS.items()},
+        },
+    }
+
+
 PUBLISH_BUTTONS = {
     "_publish_now": "publish",
     "_unpublish": "unpublish",
@@ -178,24 +200,14 @@ class PostAdmin(PostHistoryAdmin):
             can_publish=self.has_publish_permission(request),
             post_state=state,
             preview_page_url=obj.get_absolute_url() if obj and state != "published" else "",
-            editor_config={
-                "previewUrl": reverse(
+            editor_config=editor_config(
+                preview_url=reverse(
                     "admin:blog_post_preview", kwargs={"object_id": obj.pk} if obj else {}
                 ),
-                "uploadUrl": reverse("admin:blog_post_upload"),
-                "tagsUrl": reverse("admin:blog_post_tag_names"),
-                "prefillSlug": add,
-                "uploadingLabel": str(_("Uploading…")),
-                "previewLabel": str(_("Preview of the post")),
-                "toolbarLabel": str(_("Markdown formatting")),
-                "toolbar": {name: str(label) for name, label in TOOLBAR_LABELS.items()},
-                "placeholders": {
-                    "bold": str(_("bold")),
-                    "italic": str(_("italic")),
-                    "link": str(_("link text")),
-                    **{key: str(label) for key, label in TOOLBAR_BUTTONS.items()},
-                },
-            },
+                preview_label=_("Preview of the post"),
+                tags_url=reverse("admin:blog_post_tag_names"),
+                prefill_slug=add,
+            ),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

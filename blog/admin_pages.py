@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from blog.admin import TOOLBAR_BUTTONS, TOOLBAR_LABELS
+from blog.admin import editor_config
 from blog.forms import CheckedImageField, ThumbnailFileInput
 from blog.page_extras import sections
 from blog.rendering import RenderError
@@ -173,24 +173,14 @@ class PageAdmin(admin.ModelAdmin):
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["editor_config"] = {
-            "previewUrl": reverse(
+        context["editor_config"] = editor_config(
+            preview_url=reverse(
                 "admin:blog_page_preview", kwargs={"object_id": obj.pk} if obj else {}
             ),
-            "uploadUrl": reverse("admin:blog_post_upload"),
-            "tagsUrl": "",
-            "prefillSlug": add,
-            "uploadingLabel": str(_("Uploading…")),
-            "previewLabel": str(_("Preview of the page")),
-            "toolbarLabel": str(_("Markdown formatting")),
-            "toolbar": {name: str(label) for name, label in TOOLBAR_LABELS.items()},
-            "placeholders": {
-                "bold": str(_("bold")),
-                "italic": str(_("italic")),
-                "link": str(_("link text")),
-                **{key: str(label) for key, label in TOOLBAR_BUTTONS.items()},
-            },
-        }
+            preview_label=_("Preview of the page"),
+            tags_url="",
+            prefill_slug=add,
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -1,17 +1,20 @@
-"""Imported pages and the landing page's fields -> the Markdown files they came from.
+"""Pages and the landing page's fields -> Markdown files a re-import brings back.
 
-A page goes back to its source path with its front matter as written (key order, blurbs,
-pricing plans, testimonials), its title, description and body as they are now, and the
-images its extras name beside it in the static folder. Never prints.
+An imported page goes back to its source path with its front matter as written (key order,
+blurbs, pricing plans, testimonials), its title, description and body as they are now, and
+its images (the extras' and the body's) beside it in the static folder. A page made in the
+admin gets the Gatsby shape: ``src/pages/<slug>/index.md``, templateKey about-page. The
+flags (draft, navigation, order, author card) are written when a re-import would not give
+them back by itself. Never prints.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.files.storage import default_storage
-
 from blog import frontmatter
+from blog.import_pages import FLAG_KEYS, _slug, defaults, is_placeholder
+from blog.models import Post
 from blog.site_models import Page, SiteIdentity
 
 # identity field -> the index-page key it came from
@@ -36,37 +39,33 @@ def _safe(relative: str | None) -> bool:
     return bool(relative) and not relative.startswith("/") and ".." not in Path(relative).parts
 
 
-def export_pages(outdir: Path, report) -> None:
-    """Write imported pages and the identity's index-page; counts go to ``report``."""
-    from blog.exporting import render_file
-
-    for page in Page.objects.exclude(source_path=None).order_by("pk"):
-        if not _safe(page.source_path):
+def export_pages(outdir: Path, report, *, taken: set[str] | None = None,
+                 written: dict[Path, str] | None = None) -> None:  # fmt: skip
+    """Write every page (but a fresh install's untouched draft) and the identity's
+    index-page; counts go to ``report``. ``taken``/``written``: the posts' export's."""
+    taken = set(taken or ()) | set(
+        Page.objects.exclude(source_path=None).values_list("source_path", flat=True)
+    )
+    taken |= set(Post.objects.exclude(source_path=None).values_list("source_path", flat=True))
+    written = {} if written is None else written
+    for page in Page.objects.order_by("pk"):
+        if page.source_path is None:
+            if is_placeholder(page):
+                continue
+            relative = f"src/pages/{page.slug}/index.md"
+            if relative in taken:
+                relative = f"src/pages/{page.slug}-{page.pk}/index.md"
+            taken.add(relative)
+        elif _safe(page.source_path):
+            relative = page.source_path
+        else:
             report.warnings.append(f"page /{page.slug}/: unsafe source path; not exported")
             continue
-        meta = _meta(page.source_front_matter, page.source_format, page.extras.get("meta", {}))
-        meta["title"] = page.title
-        if page.description or "description" in meta:
-            meta["description"] = page.description
-        target = outdir / page.source_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_file(meta, page.body, page.source_format or "yaml"), "utf-8")
-        report.pages += 1
-        for ref, name in (page.extras.get("refs") or {}).items():
-            dest = outdir / "static" / ref.lstrip("/")
-            if not ref.startswith("/") or dest.exists():
-                continue
-            try:
-                with default_storage.open(name, "rb") as source:
-                    data = source.read()
-            except OSError:
-                report.warnings.append(f"{page.source_path}: image {name} is missing from media")
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-            report.images += 1
+        _export_page(page, relative, outdir, report, written)
     identity = SiteIdentity.objects.filter(pk=1).exclude(source_path="").first()
     if identity is not None and _safe(identity.source_path):
+        from blog.exporting import render_file
+
         meta = _meta(identity.source_front_matter, "yaml", identity.source_meta)
         for name, key in IDENTITY_KEYS.items():
             if getattr(identity, name):
@@ -75,3 +74,37 @@ def export_pages(outdir: Path, report) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_file(meta, "", "yaml"), "utf-8")
         report.pages += 1
+
+
+def _export_page(page: Page, relative: str, outdir: Path, report, written: dict) -> None:
+    from blog.exporting import export_body, placer, render_file
+
+    extras = page.extras or {}
+    if page.source_path is None:
+        meta: dict = {"templateKey": "about-page", "path": f"/{page.slug}"}
+    else:
+        meta = _meta(page.source_front_matter, page.source_format, extras.get("meta", {}))
+        if _slug(meta, relative) != page.slug:
+            meta["path"] = f"/{page.slug}"  # changed in the admin
+    meta["title"] = page.title
+    if page.description or "description" in meta:
+        meta["description"] = page.description
+    _set_flags(meta, page, extras.get("template") if page.source_path else "about-page")
+    target = outdir / relative
+    place = placer(outdir, extras.get("static_dir") or "static", target, relative, written, report)
+    refs: dict[str, str] = extras.get("refs") or {}
+    body = export_body(page.body, refs, place)
+    for ref, name in refs.items():  # the extras' images (the body's are placed already)
+        place(ref, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_file(meta, body, page.source_format or "yaml"), "utf-8")
+    report.pages += 1
+
+
+def _set_flags(meta: dict, page: Page, key: str | None) -> None:
+    """Each flag a re-import would not give back by itself (or the file had already)."""
+    expected = defaults(key)
+    for meta_key, name, _kind in FLAG_KEYS:
+        value = getattr(page, name)
+        if meta_key in meta or value != expected[name] or page.source_path is None:
+            meta[meta_key] = not value if meta_key == "draft" else value

@@ -75,7 +75,7 @@ def export_posts(outdir: Path, posts=None) -> ExportReport:
     if whole_site:  # its pages and landing page too
         from blog.export_pages import export_pages
 
-        export_pages(outdir, report)
+        export_pages(outdir, report, taken=taken, written=written)
     return report
 
 
@@ -93,9 +93,30 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
     static = images.get("static_dir") or "static"
     refs: dict[str, str] = images.get("refs") or {}
     target = outdir / relative
+    place = placer(outdir, static, target, relative, written, report)
+    body = export_body(post.body, refs, place)
+
+    _set_title_and_dates(meta, post)
+    _set_image(meta, post, refs, place)
+    _set_description(meta, post, body)
+    _set_flags(meta, post, relative)
+    _set_tags(meta, post)
+    _set_slug(meta, post)
+    if not post.source_path:
+        meta.setdefault("templateKey", "blog-post")
+    _set_aliases(meta, post, relative, fmt)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_file(meta, body, fmt), encoding="utf-8")
+    report.posts += 1
+    return target
+
+
+def placer(outdir: Path, static: str, target: Path, relative: str, written: dict[Path, str],
+           report: ExportReport):  # fmt: skip
+    """``place(ref, name)``: write a stored image where ``ref`` expects it; the ref to write."""
 
     def place(ref: str, name: str) -> str:
-        """Write a stored image where ``ref`` expects it; the reference to write."""
         if ref.startswith("/"):
             dest = outdir / static / unquote(ref).lstrip("/")
         else:
@@ -116,13 +137,17 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
             report.images += 1
         return ref
 
-    body = post.body
+    return place
+
+
+def export_body(body: str, refs: dict[str, str], place) -> str:
+    """Media URLs back to the references they were imported from (or /img/<name>)."""
     for ref, name in refs.items():
         url = default_storage.url(name)
         if url in body:
             body = body.replace(url, place(ref, name))
     media = re.escape(settings.MEDIA_URL)
-    body = re.sub(
+    return re.sub(
         rf"{media}([^\s)\"'<>]+)",
         lambda m: (
             place(f"/img/{PurePosixPath(m.group(1)).name}", m.group(1))
@@ -131,21 +156,6 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
         ),
         body,
     )
-
-    _set_title_and_dates(meta, post)
-    _set_image(meta, post, refs, place)
-    _set_description(meta, post, body)
-    _set_flags(meta, post, relative)
-    _set_tags(meta, post)
-    _set_slug(meta, post)
-    if not post.source_path:
-        meta.setdefault("templateKey", "blog-post")
-    _set_aliases(meta, post, relative, fmt)
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_file(meta, body, fmt), encoding="utf-8")
-    report.posts += 1
-    return target
 
 
 def _original_meta(post: Post) -> dict:

@@ -1,10 +1,12 @@
-"""A Gatsby site's own pages, imported with ``--pages``: about-page and product-page files
-become Pages at their old addresses, the index-page fills the site identity where empty.
+"""A Gatsby site's own pages (imported unless ``--no-pages``): about-page and product-page
+files become Pages at their old addresses, the index-page fills the site identity where empty.
 
 Their structured extras (blurbs, pricing plans, testimonials, images) are kept whole in
-``Page.extras`` (the page template shows them, export writes them back); the images they name
-are copied to media like a post's. Called by ``blog.import_rows.import_file`` inside the
-file's savepoint; never prints.
+``Page.extras`` (the page template shows them, export writes them back); the images they and
+the body name are copied to media like a post's (the body's references rewritten). A page
+edited in the admin since its import is a conflict, as a post is (``--force`` overwrites).
+A fresh install's untouched draft about page gives way to a file at its address. Called by
+``blog.import_rows.import_file`` inside the file's savepoint; never prints.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from django.core.files.storage import default_storage
 
 from blog import frontmatter
-from blog.media import ImageOutsideSite, ImageProblem, StoredImage, is_local
+from blog.media import ImageOutsideSite, ImageProblem, StoredImage, is_local, rewrite_images
 from blog.rendering import render_markdown
 from blog.site_models import Page, SiteIdentity, clashing_route
 from blog.text import ascii_slugify, strip_control_chars
@@ -25,6 +27,13 @@ IDENTITY_TEMPLATE = "index-page"
 TEMPLATES = PAGE_TEMPLATES | {IDENTITY_TEMPLATE}
 NAVIGATION_ORDER = {"about-page": 1, "product-page": 2}
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
+# Front matter key, Page field, type: written by export when not the defaults.
+FLAG_KEYS = (
+    ("draft", "published", bool),
+    ("inNavigation", "in_navigation", bool),
+    ("navigationOrder", "navigation_order", int),
+    ("showIdentity", "show_identity", bool),
+)
 # index-page key -> identity field (filled only while empty: the admin's word wins).
 IDENTITY_FIELDS = {
     "title": "site_name",
@@ -37,7 +46,13 @@ IDENTITY_FIELDS = {
 def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.Source, key: str,
                    site: tuple, state, failure) -> object:  # fmt: skip
     """The FileResult of a page or index-page file (``failure`` is ImportFailure's class)."""
-    from blog.import_rows import FileResult
+    from blog.import_rows import (
+        FileResult,
+        _relative_or_none,
+        conflict,
+        edited_since_import,
+        jsonable,
+    )
 
     if key == IDENTITY_TEMPLATE:
         return _import_identity(file, relative, source, FileResult)
@@ -45,32 +60,44 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
     page = Page.objects.filter(source_path=relative).first()
     if page is not None and page.source_hash == digest:
         return FileResult(str(file), "unchanged", f"page {page.get_absolute_url()}")
+    if page is not None and edited_since_import(
+        fingerprint(page), page.extras.get("fingerprint"), state
+    ):
+        return conflict(file, "page")
     slug = _slug(source.meta, relative)
     if not slug or clashing_route(slug):
         raise failure(file, f"path: /{slug}/ is already one of the site's own addresses")
     other = Page.objects.filter(slug=slug).exclude(pk=getattr(page, "pk", None)).first()
+    if other is not None and page is None and is_placeholder(other):
+        page, other = other, None  # a fresh install's untouched draft: the file replaces it
+        page.source_path = relative
     if other is not None:
         raise failure(file, f"path: the page /{slug}/ already exists (made in the admin)")
-    result = FileResult(str(file), "updated" if page else "created")
-    page = page or Page(source_path=relative, published=True, in_navigation=True)
+    result = FileResult(
+        str(file), "updated" if page and page.pk and page.source_hash else "created"
+    )
+    page = page or Page(source_path=relative)
     _, title = frontmatter.lookup(source.meta, frontmatter.TITLE_KEYS)
     _, description = frontmatter.lookup(source.meta, frontmatter.DESCRIPTION_KEYS)
     page.title = strip_control_chars(str(title or slug.replace("-", " ").capitalize()))[:200]
     page.slug = slug
     page.description = strip_control_chars(str(description or ""), multiline=True).strip()[:300]
-    page.body = source.body
-    render_markdown(strip_control_chars(source.body, multiline=True))  # a bad body fails here
-    if result.action == "created":
-        page.navigation_order = NAVIGATION_ORDER.get(key, 5)
-        page.show_identity = key == "about-page"
-    images = _images(source.meta, file, site, state, result)
-    from blog.import_rows import jsonable
-
+    root, site_root, static_dir, _mtime = site
+    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    images = _images(source.meta, file, static_dir, allowed, state, result)
+    extras_images = dict(images)
+    page.body = strip_control_chars(
+        _body(source, file, static_dir, allowed, state, result, images, failure), multiline=True
+    )
+    render_markdown(page.body)  # a bad body fails here
+    _flags(page, source.meta, key, created=result.action == "created", result=result)
     page.extras = {
         "template": key,
         "meta": jsonable(source.meta),
-        "images": {ref: default_storage.url(image.name) for ref, image in images.items()},
+        "images": {ref: default_storage.url(image.name) for ref, image in extras_images.items()},
         "refs": {ref: image.name for ref, image in images.items()},
+        "static_dir": _relative_or_none(static_dir, root),
+        "fingerprint": fingerprint(page),
     }
     page.source_hash = digest
     page.source_format = source.format
@@ -84,6 +111,84 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
     result.images_copied = written
     result.message = f"page {page.get_absolute_url()}"
     return result
+
+
+def fingerprint(page: Page) -> str:
+    """What Carnet shows of a page, hashed like a post's: it moves when the admin edits it."""
+    from blog.import_rows import digest
+
+    return digest(
+        [
+            page.title,
+            page.slug,
+            page.description,
+            page.body.replace("\r\n", "\n"),
+            page.published,
+            page.in_navigation,
+            page.navigation_order,
+            page.show_identity,
+        ]
+    )
+
+
+def defaults(key: str | None) -> dict:
+    """The flags a new page of this templateKey gets when its file does not say."""
+    return {
+        "published": True,
+        "in_navigation": True,
+        "navigation_order": NAVIGATION_ORDER.get(key or "", 5),
+        "show_identity": key == "about-page",
+    }
+
+
+def _flags(page: Page, meta: dict, key: str, *, created: bool, result) -> None:
+    """draft / inNavigation / navigationOrder / showIdentity from the file (export writes
+    them when they are not the defaults); a new page without them gets the defaults."""
+    if created:
+        for name, value in defaults(key).items():
+            setattr(page, name, value)
+    for meta_key, name, kind in FLAG_KEYS:
+        if meta_key not in meta:
+            continue
+        value = meta[meta_key]
+        if (
+            kind is int
+            and not isinstance(value, bool)
+            and isinstance(value, int)
+            and 0 <= value < 32768
+        ):
+            setattr(page, name, value)
+        elif kind is bool and isinstance(value, bool):
+            setattr(page, name, not value if meta_key == "draft" else value)
+        else:
+            result.warnings.append(f"{meta_key}: {value!r} is not a valid value; ignored")
+
+
+def is_placeholder(page: Page) -> bool:
+    """The draft about page a fresh install starts with, never touched since."""
+    from importlib import import_module
+
+    body = import_module("blog.migrations.0005_freelancer_pages").ABOUT_BODY
+    return page.source_path is None and not page.published and page.body == body
+
+
+def _body(source, file: Path, static_dir, allowed, state, result, images, failure) -> str:
+    """The body's images copied and their references rewritten, as a post's (a missing one
+    a warning naming its line, one outside the site fails the file)."""
+    offset = source.body_line - 1
+
+    def replace(ref: str, line: int) -> str | None:
+        try:
+            image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
+        except ImageOutsideSite as problem:
+            raise failure(file, f"line {line + offset}: image {problem}") from None
+        except ImageProblem as problem:
+            result.warnings.append(f"line {line + offset}: image {problem}")
+            return None
+        images[ref] = image
+        return default_storage.url(image.name)
+
+    return rewrite_images(source.body, replace)
 
 
 def _slug(meta: dict, relative: str) -> str:
@@ -106,10 +211,8 @@ def _image_refs(value) -> list[str]:
     return []
 
 
-def _images(meta: dict, file: Path, site: tuple, state, result) -> dict[str, StoredImage]:
+def _images(meta: dict, file: Path, static_dir, allowed, state, result) -> dict[str, StoredImage]:
     """The extras' images, resolved like a post's (a missing one is a warning)."""
-    root, site_root, static_dir, _mtime = site
-    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     found: dict[str, StoredImage] = {}
     for ref in dict.fromkeys(_image_refs(meta)):
         try:

@@ -123,13 +123,8 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
             f"{found[0][1][:60]!r} kept as text; the post needs a look"
         )
     before = fingerprint(post, list(post.tags.names())) if post else None
-    if before and post.source_fingerprint and not state.force and before != post.source_fingerprint:
-        return FileResult(
-            str(file),
-            "conflict",
-            "the post was edited in the admin since its import; not overwritten "
-            "(--force to overwrite it)",
-        )
+    if edited_since_import(before, post.source_fingerprint if post else None, state):
+        return conflict(file, "post")
     post = post or Post(source_path=relative)
     allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     images: dict[str, StoredImage] = {}
@@ -323,7 +318,26 @@ def fingerprint(post: Post, tags: list[str]) -> str:
         post.image_alt,
         sorted(tag.lower() for tag in tags),
     ]
+    return digest(values)
+
+
+def digest(values: list) -> str:
+    """The fingerprint of what Carnet shows of a post or a page (JSON-able values)."""
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+def edited_since_import(current: str | None, stored: str | None, state: RunState) -> bool:
+    """True when a row's fingerprint moved since its import (an admin edit) and no --force."""
+    return bool(current and stored and not state.force and current != stored)
+
+
+def conflict(file: Path, what: str) -> FileResult:
+    return FileResult(
+        str(file),
+        "conflict",
+        f"the {what} was edited in the admin since its import; not overwritten "
+        "(--force to overwrite it)",
+    )
 
 
 def _relative_or_none(folder: Path | None, root: Path) -> str | None:

@@ -163,3 +163,88 @@ def test_imported_pages_are_valid_html(client):
         for name, url in [("products", "/products/"), ("about", "/about/"), ("home", "/")]
     }
     assert validate(pages) == []
+
+
+def about_site(tmp_path, body="Bonjour.\n", title="À propos"):
+    from tests.importing_support import write
+
+    site = tmp_path / "site"
+    (site / "static").mkdir(parents=True, exist_ok=True)
+    text = f"---\ntemplateKey: about-page\npath: /about\ntitle: {title}\n---\n{body}"
+    return write(site, "src/pages/about/index.md", text).parent.parent.parent.parent
+
+
+def test_a_page_edited_in_the_admin_is_not_overwritten_by_a_changed_file(tmp_path):
+    site = about_site(tmp_path)
+    assert Run(site).error is None
+    page = Page.objects.get(slug="about")
+    page.body = "Écrit dans l'admin."
+    page.save()
+    about_site(tmp_path, body="Changé dans le fichier.\n")
+    run = Run(site)
+    assert str(run.error) == "0 file(s) could not be imported, 1 conflict(s)."
+    assert (
+        "conflict: " + str(site / "src/pages/about/index.md") + ": the page was edited in the "
+        "admin since its import; not overwritten (--force to overwrite it)"
+    ) in run.stderr
+    assert run.summary.endswith("1 conflicts")
+    assert Page.objects.get(slug="about").body == "Écrit dans l'admin."
+    forced = Run(site, force=True)
+    assert forced.error is None
+    assert forced.summary.startswith("0 created, 1 updated")
+    assert Page.objects.get(slug="about").body == "Changé dans le fichier.\n"
+
+
+def test_a_changed_file_updates_a_page_nobody_edited(tmp_path):
+    site = about_site(tmp_path)
+    Run(site)
+    about_site(tmp_path, body="Nouveau texte.\n", title="Qui suis-je")
+    run = Run(site)
+    assert run.error is None
+    page = Page.objects.get(slug="about")
+    assert (page.title, page.body) == ("Qui suis-je", "Nouveau texte.\n")
+    # The page moved with the file: an admin edit after this one is caught again.
+    page.title = "Édité"
+    page.save()
+    about_site(tmp_path, body="Encore.\n")
+    assert Run(site).error is not None
+
+
+def test_images_in_a_page_body_are_copied_once_and_rewritten(tmp_path, media_root):
+    from tests.importing_support import png, write
+
+    body = (
+        "Mon bureau :\n\n![Bureau](/img/bureau.png)\n\n"
+        '<img src="equipe.png" alt="Équipe">\n\n'
+        "![Même image](./bureau-copie.png)\n\n![Absente](/img/absente.png)\n"
+    )
+    site = about_site(tmp_path, body=body)
+    write(site, "static/img/bureau.png", png())
+    write(site, "src/pages/about/bureau-copie.png", png())  # the same bytes, another name
+    write(site, "src/pages/about/equipe.png", png(color=(10, 20, 30)))
+    run = Run(site, verbosity=1)
+    assert run.error is None, run.stderr
+    page = Page.objects.get(slug="about")
+    urls = [line.split("](")[1].rstrip(")") for line in page.body.splitlines() if "](" in line]
+    assert urls[0] == urls[1] and urls[0].startswith("/media/posts/")
+    assert urls[2] == "/img/absente.png"  # left as it was, and said
+    assert '<img src="/media/posts/' in page.body
+    assert len(media_files(media_root)) == 2  # bureau twice by content, équipe
+    about = str(site / "src/pages/about/index.md")
+    assert f"warning: {about}: line 14: image '/img/absente.png' not found in" in run.stderr
+    # The export writes the images back where the references expect them.
+    export_posts(tmp_path / "out")
+    exported = (tmp_path / "out/src/pages/about/index.md").read_text()
+    # One stored image, one file written back: both references name it (as for posts).
+    assert exported.endswith("---\n" + body.replace("./bureau-copie.png", "/img/bureau.png"))
+    assert (tmp_path / "out/static/img/bureau.png").read_bytes() == png()
+    assert (tmp_path / "out/src/pages/about/equipe.png").exists()
+
+
+def test_a_page_body_image_outside_the_site_fails_the_file(tmp_path):
+    site = about_site(tmp_path, body="![X](../../../../../etc/passwd.png)\n")
+    run = Run(site)
+    assert "line 6: image '../../../../../etc/passwd.png' is outside the site's folders" in (
+        run.stderr
+    )
+    assert not Page.objects.filter(slug="about").exists()
