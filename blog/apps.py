@@ -10,7 +10,7 @@ class BlogConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from blog import signals  # noqa: F401  (connects the receivers)
+        from blog import checks, signals  # noqa: F401  (registers the checks and receivers)
         from blog.search_index import ensure_after_migrate
 
         # A later migration that rebuilds blog_post (SQLite) drops the search triggers.

@@ -30,11 +30,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and not env_bool("CARNET_ALLOW_INSECURE_KEY"):
-        # A production server must not invent a key at random: sessions would die at each restart.
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
-    SECRET_KEY = "django-insecure-carnet-development-only"
+# Offline commands (migrate, makemigrations, import_markdown…) sign nothing and run without a
+# key; serving does not: site_config/wsgi.py and asgi.py refuse to start without one unless
+# DEBUG, and `check --deploy` reports it (blog/checks.py). A key is never invented at random:
+# sessions would die at each restart.
+SECRET_KEY_MISSING = not SECRET_KEY
+SECRET_KEY = SECRET_KEY or "django-insecure-carnet-development-only"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -47,10 +47,29 @@ class SettingsTests(SimpleTestCase):
         self.assertEqual(settings.TIME_ZONE, "Europe/Paris")
         self.assertTrue(settings.USE_TZ)
 
-    def test_missing_secret_key_fails_at_start_up(self):
-        result = run_manage("check")
+    def test_a_server_refuses_to_start_without_a_secret_key(self):
+        for module in ("site_config.wsgi", "site_config.asgi"):
+            with self.subTest(module):
+                result = subprocess.run(
+                    [sys.executable, "-c", f"import {module}"],
+                    cwd=ROOT,
+                    env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("Set DJANGO_SECRET_KEY", result.stderr)
+
+    def test_deploy_check_reports_a_missing_secret_key(self):
+        result = run_manage("check", "--deploy", env={"DJANGO_ALLOWED_HOSTS": "carnet.example"})
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("Set DJANGO_SECRET_KEY", result.stderr)
+        self.assertIn("carnet.E001", result.stderr)
+
+    def test_offline_commands_need_no_secret_key(self):
+        """A fresh checkout can check its migrations without any environment."""
+        result = run_manage("makemigrations", "--check", "--dry-run")
+        self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_deploy_check_passes_with_production_settings(self):
         result = run_manage(
