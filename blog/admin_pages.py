@@ -5,19 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin import editor_config
+from blog.admin_views import render_rolled_back
 from blog.forms import CheckedImageField, ThumbnailFileInput
 from blog.page_extras import sections
-from blog.rendering import RenderError
 from blog.site_models import ContactMessage, Page, SiteIdentity
 from blog.uploads import store
 
@@ -198,20 +196,9 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     page = form.instance
     if not page.slug or Page.objects.filter(slug=page.slug).exclude(pk=page.pk).exists():
         page.slug = f"apercu-{page.pk or 0}"
-    try:
-        with transaction.atomic():
-            page.save()
-            html = render_to_string(
-                "pages/page.html",
-                {"page": page, "sections": sections(page.extras)},
-                request=request,
-            )
-            transaction.set_rollback(True)
-    except RenderError as exc:
-        html = f'<p class="notice" role="alert">{escape(exc)}</p>'
-    response = HttpResponse(html)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return render_rolled_back(
+        request, page.save, "pages/page.html", {"page": page, "sections": sections(page.extras)}
+    )
 
 
 @admin.register(ContactMessage)

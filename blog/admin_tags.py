@@ -38,9 +38,10 @@ def redirect_tag_page(old_slug: str, new_slug: str) -> None:
 def merge_tags(sources, target: Tag) -> int:
     """Move every post of ``sources`` to ``target`` and delete them; return how many were merged."""
     merged = 0
-    # The merged tags' pages change: touch their posts (see blog/signals.py).
-    Post.objects.filter(tagged_items__tag__in=[tag.pk for tag in sources]).update(
-        updated=timezone.now()
+    touched = list(
+        Post.objects.filter(tagged_items__tag__in=[tag.pk for tag in sources]).values_list(
+            "pk", flat=True
+        )
     )
     for tag in sources:
         if tag.pk == target.pk:
@@ -50,6 +51,9 @@ def merge_tags(sources, target: Tag) -> int:
         redirect_tag_page(tag.slug, target.slug)
         tag.delete()  # with the rows of posts that already had the target tag
         merged += 1
+    # Their pages and search entries change: touch the posts once they have their new tag
+    # (cached pages are keyed by `updated`; the search triggers re-read tags on it).
+    Post.objects.filter(pk__in=touched).update(updated=timezone.now())
     return merged
 
 

@@ -57,12 +57,25 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
         post.image = _InlineImageFile(post, new_image)
     if post.image and not post.image_alt:
         post.image_alt = _("(alt text missing)")
+
+    def save():
+        post.save()
+        if "tags" in form.cleaned_data:
+            post.tags.set(form.cleaned_data["tags"], clear=True)
+
+    return render_rolled_back(request, save, "blog/post_detail.html", {"post": post})
+
+
+def render_rolled_back(request, save, template: str, context: dict) -> HttpResponse:
+    """Call ``save()``, render ``template``, then roll back: a preview leaves nothing behind.
+
+    The template sees real rows (tags, rendered body, reading time) as the site would; a body
+    the pipeline refuses is shown as its message. Never indexed.
+    """
     try:
         with transaction.atomic():
-            post.save()
-            if "tags" in form.cleaned_data:
-                post.tags.set(form.cleaned_data["tags"], clear=True)
-            html = render_to_string("blog/post_detail.html", {"post": post}, request=request)
+            save()
+            html = render_to_string(template, context, request=request)
             transaction.set_rollback(True)
     except RenderError as exc:
         html = f'<p class="notice" role="alert">{escape(exc)}</p>'

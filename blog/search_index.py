@@ -16,10 +16,16 @@ SQLITE_CREATE = [
         INSERT INTO blog_post_fts(rowid, title, description, tags, body)
         VALUES (new.id, new.title, new.description, '', new.body);
     END""",
-    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_update
-        AFTER UPDATE OF title, description, body ON blog_post BEGIN
+    # Also on `updated`: a tag rename or merge touches its posts (blog/signals.py,
+    # blog/admin_tags.py), which re-reads their tags here.
+    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_refresh
+        AFTER UPDATE OF title, description, body, updated ON blog_post BEGIN
         UPDATE blog_post_fts SET title = new.title, description = new.description,
-            body = new.body WHERE rowid = new.id;
+            body = new.body, tags = (
+                SELECT coalesce(group_concat(t.name, ' '), '') FROM taggit_tag t
+                JOIN blog_taggedpost tp ON tp.tag_id = t.id
+                WHERE tp.content_object_id = new.id
+            ) WHERE rowid = new.id;
     END""",
     """CREATE TRIGGER IF NOT EXISTS blog_post_fts_delete AFTER DELETE ON blog_post BEGIN
         DELETE FROM blog_post_fts WHERE rowid = old.id;
@@ -53,12 +59,16 @@ SQLITE_FILL = """
     FROM blog_post p WHERE p.id NOT IN (SELECT rowid FROM blog_post_fts)
 """
 
+# Triggers of earlier versions, replaced by the ones above.
+SQLITE_OBSOLETE = ["DROP TRIGGER IF EXISTS blog_post_fts_update"]
+
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS blog_taggedpost_fts_delete",
     "DROP TRIGGER IF EXISTS blog_taggedpost_fts_insert",
     "DROP TRIGGER IF EXISTS blog_post_fts_delete",
-    "DROP TRIGGER IF EXISTS blog_post_fts_update",
+    "DROP TRIGGER IF EXISTS blog_post_fts_refresh",
     "DROP TRIGGER IF EXISTS blog_post_fts_insert",
+    *SQLITE_OBSOLETE,
     "DROP TABLE IF EXISTS blog_post_fts",
 ]
 
@@ -86,7 +96,9 @@ POSTGRES_CREATE = [
         RETURN NEW;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
-    """CREATE TRIGGER blog_post_search BEFORE INSERT OR UPDATE OF title, description, body
+    # Also on `updated`: a tag rename or merge touches its posts, which re-reads their tags.
+    """CREATE TRIGGER blog_post_search
+        BEFORE INSERT OR UPDATE OF title, description, body, updated
         ON blog_post FOR EACH ROW EXECUTE FUNCTION blog_post_search_document()""",
     """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
     BEGIN
@@ -129,7 +141,7 @@ def _run(connection, statements: list[str]) -> None:
 def ensure(connection) -> None:
     """Create the index, its triggers and any missing entries; safe to run again."""
     if connection.vendor == "sqlite":
-        _run(connection, [*SQLITE_CREATE, SQLITE_FILL, STATE_INDEX])
+        _run(connection, [*SQLITE_OBSOLETE, *SQLITE_CREATE, SQLITE_FILL, STATE_INDEX])
     elif connection.vendor == "postgresql":
         _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX])
 

@@ -5,8 +5,10 @@ import datetime as dt
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
+from taggit.models import Tag
 
 from blog import search
+from blog.admin_tags import merge_tags
 from blog.models import Post
 from tests.factories import make_post
 from tests.site_helpers import add_hidden_posts
@@ -98,6 +100,16 @@ class SearchIndexTests(TestCase):
         post.tags.remove("Ornithologie")
         self.assertEqual(search.ranked_ids(search.Query("ornithologie")), [])
 
+    def test_renamed_and_merged_tags_are_followed(self):
+        post = make_post(title="Sans étiquette", tags=["Ornitologie"])
+        tag = Tag.objects.get(name="Ornitologie")
+        tag.name = "Ornithologie"
+        tag.save()
+        self.assertEqual(search.ranked_ids(search.Query("ornithologie")), [post.pk])
+        merge_tags([tag], Tag.objects.create(name="Oiseaux", slug="oiseaux"))
+        self.assertEqual(search.ranked_ids(search.Query("ornithologie")), [])
+        self.assertEqual(search.ranked_ids(search.Query("oiseaux")), [post.pk])
+
     def test_publication_and_schedule_are_read_at_search_time(self):
         post = make_post(title="Hérisson", status=Post.Status.DRAFT)
         self.assertEqual(search.ranked_ids(search.Query("herisson")), [])
@@ -113,7 +125,7 @@ class SearchIndexTests(TestCase):
                 cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
                 names = {row[0] for row in cursor.fetchall()}
                 self.assertLessEqual(
-                    {"blog_post_fts_insert", "blog_post_fts_update", "blog_post_fts_delete",
+                    {"blog_post_fts_insert", "blog_post_fts_refresh", "blog_post_fts_delete",
                      "blog_taggedpost_fts_insert", "blog_taggedpost_fts_delete"}, names,
                 )  # fmt: skip
             else:
