@@ -3,6 +3,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import ngettext
 from blog import admin_views
 from blog.admin_history import PostHistoryAdmin
 from blog.admin_tags import TagAdmin  # noqa: F401  (registers the tag admin)
-from blog.forms import PostAdminForm
+from blog.forms import PostAdminForm, SiteTimeSplitDateTimeField
 from blog.models import Post, Redirect, TaggedPost
 
 # Revisions keep the post and its tags; redirects are not content (restoring must not drop them).
@@ -96,6 +97,9 @@ class RedirectInline(admin.TabularInline):
 @admin.register(Post)
 class PostAdmin(PostHistoryAdmin):
     form = PostAdminForm
+    # Typed times are read in the site's zone; a clock-change night's missing or repeated hour
+    # is a form error that says so.
+    formfield_overrides = {models.DateTimeField: {"form_class": SiteTimeSplitDateTimeField}}
     list_display = ["title", "state_badge", "featured", "pub_date", "tag_list", "thumbnail"]
     list_display_links = ["title"]
     list_editable = ["featured"]
