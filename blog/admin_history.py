@@ -131,7 +131,15 @@ class _OwnRevision:
         self.date_created = version.revision.date_created
         self.post_id = version.object_id
         self.db = version.db
-        self.versions = [version, *own_tag_versions(version)]
+        links = own_tag_versions(version)
+        # A tag deleted (or merged) since cannot come back: the post is restored without it, as
+        # the comparison page warns, rather than failing on the missing tag.
+        tags = set(
+            Tag.objects.filter(pk__in=[v.field_dict["tag_id"] for v in links]).values_list(
+                "pk", flat=True
+            )
+        )
+        self.versions = [version, *(v for v in links if v.field_dict["tag_id"] in tags)]
 
     def revert(self, delete: bool = False) -> None:
         with transaction.atomic(using=self.db):

@@ -212,6 +212,16 @@ class RestoreScopeTests(EditorHistory, TestCase):
         self.assertEqual(Post.objects.get(pk=first.pk).status, Post.Status.PUBLISHED)
         self.assertEqual(snapshot(second), before)
 
+    def test_a_version_whose_tag_was_deleted_since_is_restored_without_it(self):
+        post = self.write(slug="etiquettes", tags="garde, vieux", body="Avant.")
+        self.change(Post.objects.get(pk=post.pk), tags="neuf", body="Après.")
+        Tag.objects.filter(name="vieux").delete()
+        url = revision_url(post.pk, self.versions(post)[0])
+        self.assertContains(self.editor.get(url), "Avant.")
+        response = self.editor.post(url, post_form(Post.objects.get(pk=post.pk), body="Avant."))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Post.objects.get(pk=post.pk).body, "Avant.")
+
     def test_an_editor_restores_a_published_post(self):
         post = self.write(slug="publie", status="published", body="Avant.")
         self.change(Post.objects.get(pk=post.pk), body="Après.")
