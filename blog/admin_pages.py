@@ -229,7 +229,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
             ContactMessage.objects.filter(pk=object_id, read=False).update(read=True)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=_("Mark as read"))
+    @admin.action(description=_("Mark as read"), permissions=["change"])
     def mark_read(self, request, queryset):
         count = queryset.update(read=True)
         self.message_user(
@@ -240,7 +240,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
-    @admin.action(description=_("Mark as unread"))
+    @admin.action(description=_("Mark as unread"), permissions=["change"])
     def mark_unread(self, request, queryset):
         count = queryset.update(read=False)
         self.message_user(

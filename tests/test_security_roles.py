@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from blog.models import Post, Redirect, TaggedPost
-from blog.site_models import Page
+from blog.site_models import ContactMessage, Page
 from tests.factories import make_image, make_post, make_staff
 
 ADD = reverse("admin:blog_post_add")
@@ -328,6 +328,25 @@ class AuthorWriteTests(TestCase):
             status_code=301,
             fetch_redirect_response=False,
         )
+
+
+class ViewOnlyTests(TestCase):
+    """A permission to look (granted on its own to a role's member) is not one to change."""
+
+    def test_the_inbox_actions_need_the_change_permission(self):
+        user = member("Auteur", "assistante")
+        user.user_permissions.add(Permission.objects.get(codename="view_contactmessage"))
+        self.client.force_login(user)
+        message = ContactMessage.objects.create(
+            name="Zoé", email="zoe@example.org", subject="Devis", message="Bonjour"
+        )
+        changelist = reverse("admin:blog_contactmessage_changelist")
+        self.assertEqual(self.client.get(changelist).status_code, 200)
+        for action in ["mark_read", "mark_unread"]:
+            self.client.post(changelist, {"action": action, "_selected_action": [message.pk]})
+            self.assertFalse(ContactMessage.objects.get(pk=message.pk).read, action)
+        self.client.get(reverse("admin:blog_contactmessage_change", args=[message.pk]))
+        self.assertFalse(ContactMessage.objects.get(pk=message.pk).read)
 
 
 class OutsidersTests(TestCase):
