@@ -274,6 +274,7 @@ class PostHistoryAdmin(VersionAdmin):
         )
         try:
             comparisons = compare_with_current(version, post)
+            may_restore = self.has_restore_permission(request, post, self._restored(version))
         except RevertError as error:  # saved by an older version of the model that no longer loads
             messages.error(request, str(error))
             return redirect(history_url)
@@ -287,7 +288,8 @@ class PostHistoryAdmin(VersionAdmin):
             "revision": version.revision,
             "comparisons": comparisons,
             "changed_count": sum(c.changed for c in comparisons),
-            "restore_url": self._url("revision", version),
+            # No button to a restore the user may not make (a published version, for an Auteur).
+            "restore_url": self._url("revision", version) if may_restore else "",
             "history_url": history_url,
         }
         request.current_app = self.admin_site.name

@@ -185,6 +185,18 @@ class RestoreTests(EditorHistory, TestCase):
         self.assertEqual(self.client.post(url, post_form(post)).status_code, 403)
         self.assertEqual(snapshot(post), before)
 
+    def test_the_compare_page_offers_no_restore_an_author_may_not_make(self):
+        post = self.write(slug="comparer", status="published", body="Publié.")
+        self.change(Post.objects.get(pk=post.pk), status="draft", body="Retiré.")
+        published, draft = self.versions(post)
+        compare = reverse("admin:blog_post_compare", args=[post.pk, published.pk])
+        page = self.client.get(compare)
+        self.assertContains(page, "Publié.")
+        self.assertNotContains(page, revision_url(post.pk, published))
+        self.assertContains(page, "un Éditeur peut le faire")
+        compare = reverse("admin:blog_post_compare", args=[post.pk, draft.pk])
+        self.assertContains(self.client.get(compare), revision_url(post.pk, draft))
+
     def test_the_history_links_to_no_restore_an_author_may_not_make(self):
         post = self.write(slug="liens", status="published")
         history = self.client.get(reverse("admin:blog_post_history", args=[post.pk]))
@@ -238,16 +250,19 @@ class AuthorWriteTests(TestCase):
         self.client.force_login(member("Auteur", "autrice"))
         self.live = make_post(title="En ligne", slug="en-ligne", featured=True)
         self.draft = make_post(title="Brouillon", slug="brouillon", status=Post.Status.DRAFT)
+        self.scheduled = make_post(
+            title="Programmé", slug="programme", pub_date=timezone.now() + dt.timedelta(days=3)
+        )
 
     def test_list_actions_are_refused(self):
-        before = snapshot(self.live, self.draft)
+        posts = [self.live, self.draft, self.scheduled]
+        before = snapshot(*posts)
         for action in ["publish_now", "unpublish", "feature", "unfeature", "delete_selected"]:
             response = self.client.post(
-                CHANGELIST,
-                {"action": action, "_selected_action": [self.live.pk, self.draft.pk]},
+                CHANGELIST, {"action": action, "_selected_action": [p.pk for p in posts]}
             )
             self.assertIn(response.status_code, (200, 302, 403), action)
-        self.assertEqual(snapshot(self.live, self.draft), before)
+        self.assertEqual(snapshot(*posts), before)
 
     def test_the_list_cannot_be_edited(self):
         before = snapshot(self.live, self.draft)
@@ -275,13 +290,14 @@ class AuthorWriteTests(TestCase):
             draft = Post.objects.get(pk=self.draft.pk)
             self.assertEqual((draft.status, draft.featured), (Post.Status.DRAFT, False), extra)
 
-    def test_a_published_post_cannot_be_unpublished_or_unfeatured_from_its_form(self):
-        url = reverse("admin:blog_post_change", args=[self.live.pk])
-        before = snapshot(self.live)
-        for extra in [{"_unpublish": "1"}, {"_unfeature": "1"}, {"status": "draft"}]:
-            response = self.client.post(url, post_form(self.live, **extra))
-            self.assertEqual(response.status_code, 403, extra)
-        self.assertEqual(snapshot(self.live), before)
+    def test_a_published_or_scheduled_post_cannot_be_changed_from_its_form(self):
+        before = snapshot(self.live, self.scheduled)
+        for post in [self.live, self.scheduled]:
+            url = reverse("admin:blog_post_change", args=[post.pk])
+            for extra in [{"_unpublish": "1"}, {"_unfeature": "1"}, {"status": "draft"}, {}]:
+                response = self.client.post(url, post_form(post, title="Changé", **extra))
+                self.assertEqual(response.status_code, 403, extra)
+        self.assertEqual(snapshot(self.live, self.scheduled), before)
 
     def test_the_preview_of_a_published_post_is_refused(self):
         url = reverse("admin:blog_post_preview", kwargs={"object_id": self.live.pk})
