@@ -148,6 +148,14 @@ class PostAdmin(PostHistoryAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_restore_permission(self, request, current, restored) -> bool:
+        # Restoring must not do what the form refuses: « à la une » is the Éditeur's, even on a
+        # draft (the restored value of a read-only field is kept).
+        if not super().has_restore_permission(request, current, restored):
+            return False
+        featured_before = current.featured if current is not None else False
+        return self.has_publish_permission(request) or restored.featured == featured_before
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
@@ -351,8 +359,10 @@ def _delete_files(names) -> None:
 def remember_old_address(post: Post, old_slug: str, was_live: bool) -> None:
     """A published post's old address keeps leading to it (the importer writes the same rows)."""
     new_path = post.get_absolute_url()
-    # Back to an earlier slug: that address is the post's own again, not a redirect.
-    Redirect.objects.filter(old_path=new_path).delete()
+    # Back to an earlier slug: that address is the post's own again, not a redirect. A redirect
+    # from there to another post stays: it answers only while this address is a 404 (a draft),
+    # and an Auteur's draft must not break a published post's old address.
+    Redirect.objects.filter(old_path=new_path, post=post).delete()
     if was_live:
         old_path = reverse("blog:post-detail", kwargs={"slug": old_slug})
         Redirect.objects.update_or_create(

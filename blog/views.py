@@ -106,10 +106,8 @@ class PostListView(PublishedPostMixin, ListView):
 
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
-        if self.request.user.is_staff:
-            # Staff may look at a draft or scheduled post; the page says so and is noindex.
-            return Post.objects.with_tags()
-        return Post.objects.published().with_tags()
+        # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
+        return Post.objects.visible_to(self.request.user).with_tags()
 
     def get(self, request, *args, **kwargs):
         try:
