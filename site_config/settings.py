@@ -27,6 +27,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment, or a message naming the variable (no traceback).
+
+    ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    """
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number (0, 1, 2…), not {value!r}.")
+    return int(value)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -84,8 +95,8 @@ AUTHENTICATION_BACKENDS = [
     "blog.admin_auth.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("CARNET_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CARNET_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("CARNET_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CARNET_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -93,10 +104,7 @@ AXES_VERBOSE = False
 # Behind reverse proxies every request comes from the proxy: CARNET_PROXY_COUNT trusted proxies
 # (0 = none, Carnet faces the readers) tell the reader's address in X-Forwarded-For
 # (blog/client_address.py).
-_proxy_count = os.environ.get("CARNET_PROXY_COUNT", "0").strip()
-if not _proxy_count.isdigit():
-    raise ImproperlyConfigured("CARNET_PROXY_COUNT must be a number of proxies: 0, 1, 2…")
-CARNET_PROXY_COUNT = int(_proxy_count)
+CARNET_PROXY_COUNT = env_int("CARNET_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "blog.client_address.client_ip"
 
 ROOT_URLCONF = "site_config.urls"
@@ -122,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -191,7 +199,7 @@ CARNET_AUTHOR = os.environ.get("CARNET_AUTHOR", "")
 # Contact form (/contact/): messages are stored, then mailed to CARNET_CONTACT_EMAIL (else the
 # site identity's public address, else ADMINS); a few per sender address per hour.
 CARNET_CONTACT_EMAIL = os.environ.get("CARNET_CONTACT_EMAIL", "")
-CARNET_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("CARNET_CONTACT_MESSAGES_PER_HOUR", "3"))
+CARNET_CONTACT_MESSAGES_PER_HOUR = env_int("CARNET_CONTACT_MESSAGES_PER_HOUR", 3)
 ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
 # Email: printed on the console unless an SMTP server is configured in the environment.
 EMAIL_BACKEND = os.environ.get(
@@ -201,19 +209,19 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not env_bool("EMAIL_USE_SSL"))
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # a dead server must not hang a reader
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # a dead server must not hang a reader
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "carnet@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Markdown bodies above this size are refused with a clear error (rendering is superlinear).
-CARNET_MAX_MARKDOWN_BYTES = int(os.environ.get("CARNET_MAX_MARKDOWN_BYTES", str(512 * 1024)))
+CARNET_MAX_MARKDOWN_BYTES = env_int("CARNET_MAX_MARKDOWN_BYTES", 512 * 1024)
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
 # stale: an edit or a post going live makes a new key); 0 turns it off (blog/caching.py).
-CARNET_PAGE_CACHE_SECONDS = int(os.environ.get("CARNET_PAGE_CACHE_SECONDS", "600"))
+CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
@@ -223,10 +231,7 @@ CSRF_COOKIE_SECURE = SECURE
 # HSTS is each operator's decision, one setting each, all off by default: includeSubDomains
 # binds every other host of the domain to HTTPS, and a preloaded domain takes months to leave
 # the browsers' lists. The production values in the README turn HSTS on for this host only.
-_hsts_seconds = os.environ.get("DJANGO_HSTS_SECONDS", "0").strip()
-if not _hsts_seconds.isascii() or not _hsts_seconds.isdigit():
-    raise ImproperlyConfigured("DJANGO_HSTS_SECONDS must be a number of seconds: 0, 3600…")
-SECURE_HSTS_SECONDS = int(_hsts_seconds)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
 # check --deploy warns until subdomains and preload are turned on (security.W005, W021); an

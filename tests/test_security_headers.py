@@ -296,10 +296,20 @@ def test_hsts_settings_are_separate():
 
 
 @pytest.mark.django_db(False)
-def test_a_bad_hsts_value_is_named():
-    result = run_manage("check", env={"DJANGO_SECRET_KEY": "k", "DJANGO_HSTS_SECONDS": "un an"})
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_HSTS_SECONDS", "un an"),
+        ("CARNET_PROXY_COUNT", "²"),  # str.isdigit() says yes, int() says no
+        ("EMAIL_PORT", "smtp"),
+        ("CARNET_PAGE_CACHE_SECONDS", "-1"),
+    ],
+)
+def test_a_bad_number_in_the_environment_is_named(name, value):
+    result = run_manage("check", env={"DJANGO_SECRET_KEY": "k", name: value})
     assert result.returncode != 0
-    assert "DJANGO_HSTS_SECONDS must be a number of seconds" in result.stderr
+    assert f"{name} must be a whole number" in result.stderr
+    assert "ValueError" not in result.stderr
 
 
 @pytest.mark.django_db(False)
