@@ -2,6 +2,8 @@
 
 Where Chromium or Playwright is missing the tests skip with the reason, so a newcomer's
 `make test` passes; CI sets CARNET_REQUIRE_BROWSER=1 and then a missing browser fails.
+Every tab reports the Content-Security-Policy violations it meets (watch_csp_violations): a
+browser test fails on any, whatever else it checks.
 """
 
 from __future__ import annotations
