@@ -63,11 +63,20 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
+def csp_violations():
+    """The Content-Security-Policy violations seen by the ``page`` fixture's tab, as they come."""
+    return []
+
+
+@pytest.fixture
+def page(chromium, csp_violations):
+    """A French browser tab; every page it visits must run under the site's CSP."""
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    browser_support.watch_csp_violations(context, csp_violations)
     page = context.new_page()
     yield page
     context.close()
+    assert csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 def pytest_terminal_summary(terminalreporter):
