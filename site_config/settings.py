@@ -286,17 +286,19 @@ TABLE_ALIGNMENTS = [f"text-align:{side}" for side in ("left", "center", "right",
 # which no browser executes and CSP does not govern), so no nonce: a nonce would also fight the
 # page cache, which serves one rendered page to many readers. The admin preview is an
 # <iframe srcdoc> with sandbox="allow-same-origin" (no scripts): it inherits this policy.
-# img-src: uploads and renditions are under MEDIA_URL, on this origin (a Markdown image from
-# another host is refused: readers are not tracked by third parties); data: for the preview's
-# featured image chosen but not saved yet (blog/admin_views.py), blob: for the editor's
+# img-src: uploads and renditions are under MEDIA_URL, on this origin; images that imported
+# posts link on other HTTPS hosts still show (nothing of a post is lost in the move), unless
+# CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third party); data: for the
+# preview's featured image chosen but not saved yet (blog/admin_views.py), blob: for the editor's
 # thumbnail of a picked file. Tested in Chromium: tests/test_browser_csp.py.
+CARNET_REMOTE_IMAGES = env_bool("CARNET_REMOTE_IMAGES", default=True)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, *map(_csp_hash, _inline_styles("500.html"))],
         "style-src-attr": [UNSAFE_HASHES, *map(_csp_hash, TABLE_ALIGNMENTS)],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *(["https:"] if CARNET_REMOTE_IMAGES else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],

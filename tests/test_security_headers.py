@@ -344,3 +344,21 @@ def test_deploy_check_still_reminds_of_an_undecided_hsts():
     result = run_manage("check", "--deploy", env=env)
     assert "security.W021" in result.stderr
     assert "security.W005" not in result.stderr  # DJANGO_HSTS_INCLUDE_SUBDOMAINS=0: decided
+
+
+SHOW_IMG_SRC = (
+    "from django.conf import settings as s; "
+    "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+)
+
+
+@pytest.mark.django_db(False)
+def test_imported_posts_keep_their_remote_https_images_unless_refused():
+    """A post that links an image on another HTTPS host still shows it; the operator may say no."""
+    shown = run_manage("shell", "-c", SHOW_IMG_SRC, env={"DJANGO_SECRET_KEY": "k"})
+    assert shown.returncode == 0, shown.stderr
+    assert "https:" in shown.stdout.split()
+    assert "http:" not in shown.stdout.split()
+    env = {"DJANGO_SECRET_KEY": "k", "CARNET_REMOTE_IMAGES": "0"}
+    refused = run_manage("shell", "-c", SHOW_IMG_SRC, env=env)
+    assert "https:" not in refused.stdout.split()
