@@ -29,3 +29,15 @@ def strip_control_chars(value: str, *, multiline: bool = False) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         return _CONTROL.sub("", value)
     return _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
+
+
+# Page numbers are plain ASCII digits: str.isdigit() also accepts « ² » (which int() refuses)
+# and int() also accepts « ２ » or « ٣ », neither of which is an address we ever write.
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page a ``?page=`` value asks for, or None when it is not a page number we write."""
+    if raw is None or not _PAGE_NUMBER.fullmatch(raw):
+        return None
+    return int(raw)
