@@ -35,7 +35,7 @@ def cards(queryset):
 
     Tags are prefetched by the caller (``prefetch_related_objects`` or ``with_tags``).
     """
-    return queryset.defer("body", "body_html", "source_meta").annotate(
+    return queryset.defer("body", "body_html", "body_text", "source_meta").annotate(
         body_start=Substr("body_html", 1, EXCERPT_SOURCE_CHARS)
     )
 
