@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from blog.models import Post
+from blog.text import strip_control_chars
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -42,7 +43,8 @@ class Query:
     """What the reader typed, reduced to words a full-text engine can take safely."""
 
     def __init__(self, raw: str):
-        self.text = (raw or "").strip()[:MAX_QUERY_CHARS]
+        # Echoed in the page: no control character (a NUL, a line break) comes back out.
+        self.text = strip_control_chars(raw or "").strip()[:MAX_QUERY_CHARS]
         words = [w for w in _WORD.findall(self.text.lower()) if len(w) >= MIN_TERM_CHARS]
         self.terms = list(dict.fromkeys(w.replace("_", "") for w in words if w.strip("_")))[
             :MAX_TERMS

@@ -40,6 +40,8 @@ HOSTILE_QUERIES = [
     "%ff%fe=%ff",
     "page",
     "=&=&&",
+    "p=%C2%B2",  # the sitemap's own page parameter
+    "p=-1",
 ]
 # Lists: an invalid page number there is a 404.
 LISTS = ["/blog/", "/tags/django/", "/archive/2021/", "/archive/2021/03/"]
@@ -137,6 +139,12 @@ class HostileInputTests(TestCase):
         response = self.client.get("/blog/?page=1")
         self.assertContains(response, '<link rel="canonical" href="http://testserver/blog/"')
 
+    def test_the_search_never_echoes_a_control_character(self):
+        response = self.client.get("/search/?q=bil%00let%0D%0Aabc")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn(b"\x00", response.content)
+        self.assertContains(response, "« billet abc »")
+
     def test_hostile_paths_are_never_a_server_error(self):
         paths = [
             "/blog/%00/",
@@ -176,3 +184,76 @@ class HostileInputTests(TestCase):
             if response.status_code >= 500:
                 failures.append((path[:80], response.status_code))
         self.assertEqual(failures, [])
+
+
+class AdminHostileInputTests(TestCase):
+    """Staff-only, but a 500 all the same: on PostgreSQL a NUL in an admin filter, search or
+    id reached a query (``?status__exact=%00``, ``tag-names/?q=%00``, ``/1%00/history/``)."""
+
+    def setUp(self):
+        from blog.models import ContactMessage
+        from tests.factories import make_staff
+
+        self.post = make_post(title="Billet", tags=["django"])
+        ContactMessage.objects.create(name="A", email="a@example.org", subject="S", message="M")
+        self.client.force_login(make_staff())
+
+    def test_no_hostile_admin_address_is_a_server_error(self):
+        pk = self.post.pk
+        bases = [
+            "/admin/",
+            "/admin/blog/post/",
+            "/admin/blog/page/",
+            "/admin/blog/contactmessage/",
+            "/admin/blog/redirect/",
+            "/admin/taggit/tag/",
+            "/admin/blog/post/tag-names/",
+            f"/admin/blog/post/{pk}/change/",
+            f"/admin/blog/post/{pk}/history/",
+        ]
+        queries = [
+            "q=%00",
+            "q=a%00b",
+            "q=%ff%fe",
+            "p=%C2%B2",
+            "p=-1",
+            "o=abc",
+            "status__exact=%00",
+            "pub_date__year=%C2%B2",
+            "created__day=%00",
+            "read__exact=%00",
+            "tags__id__exact=%00",
+            "_changelist_filters=%00",
+        ]
+        failures = []
+        for base in bases:
+            for query in queries:
+                response = self.client.get(f"{base}?{query}")
+                if response.status_code >= 500:
+                    failures.append((base, query, response.status_code))
+        for path in [
+            "/admin/blog/post/%00/change/",
+            "/admin/blog/post/abc/change/",
+            "/admin/blog/post/1%00/history/",
+            "/admin/blog/post/abc/history/",
+            f"/admin/blog/post/{pk}/history/%00/",
+            "/admin/blog/post/%00/preview/",
+            "/admin/blog/page/%00/change/",
+            "/admin/taggit/tag/%00/change/",
+            "/admin/blog/contactmessage/%00/change/",
+            "/admin/blog/contactmessage/abc/change/",
+            "/admin/%00/",
+        ]:
+            response = self.client.get(path)
+            if response.status_code >= 500:
+                failures.append((path, response.status_code))
+        self.assertEqual(failures, [])
+
+    def test_a_nul_in_an_admin_address_is_a_bad_request(self):
+        for url in [
+            "/admin/blog/post/?status__exact=%00",
+            "/admin/blog/post/tag-names/?q=a%00",
+            "/admin/blog/post/1%00/history/",
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 400)
