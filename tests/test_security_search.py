@@ -174,3 +174,16 @@ class ReindexMigrationTests(TransactionTestCase):
         self.assertEqual(Post.objects.get(pk=post_id).body_text, "Texte public.")
         response = self.client.get("/search/", {"q": "Dupont"})
         self.assertEqual(response.context["results"], [])
+
+
+class CardExcerptTests(TestCase):
+    """A card without a description quotes the body: only its visible text, never a link's
+    URL from a tag that the excerpt's fixed-length cut left half-open."""
+
+    def test_a_card_excerpt_never_shows_a_link_url(self):
+        secret = "urlsecrete" + "z" * 3000
+        make_post(title="Sans description", description="", body=f"Intro. [fin](/{secret})")
+        html = self.client.get("/blog/").content.decode()
+        self.assertIn('<p class="card__description">Intro.</p>', html)
+        self.assertNotIn("&lt;a href", html)
+        self.assertEqual(html.count("urlsecrete"), 0)
