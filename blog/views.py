@@ -20,7 +20,7 @@ from taggit.models import Tag
 from blog import search
 from blog.caching import ConditionalMixin
 from blog.models import Post
-from blog.text import ascii_slugify, page_number
+from blog.text import ascii_slugify, page_number, strip_control_chars
 
 HOME_LATEST = 10
 HOME_FEATURED = 3
@@ -61,7 +61,7 @@ def page_or_404(request, paginator: Paginator):
         raise not_found(
             request,
             _("There is no page “%(page)s” here: this list has %(count)d page(s).")
-            % {"page": raw[:20], "count": paginator.num_pages},
+            % {"page": strip_control_chars(raw)[:20], "count": paginator.num_pages},
         ) from None
     request.carnet_page_number = page.number
     return page

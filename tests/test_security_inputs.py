@@ -124,6 +124,11 @@ class HostileInputTests(TestCase):
                 with self.subTest(url=joined):
                     self.assertEqual(self.client.get(joined).status_code, 404)
 
+    def test_the_404_names_the_bad_page_without_control_characters(self):
+        response = self.client.get("/blog/?page=%3Cb%3E%00x")
+        self.assertContains(response, "pas de page « &lt;b&gt;x »", status_code=404)
+        self.assertNotIn(b"\x00", response.content)
+
     def test_a_good_page_number_still_works(self):
         for url in [*LISTS, "/search/?q=billet"]:
             joined = f"{url}{'&' if '?' in url else '?'}page=2"
