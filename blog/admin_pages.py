@@ -202,12 +202,31 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
 class ContactMessageAdmin(admin.ModelAdmin):
     """The inbox: newest first, unread in bold; opening a message marks it read."""
 
-    list_display = ["subject_line", "name", "email", "created", "read", "mailed"]
+    list_display = ["subject_line", "name", "email", "created", "read", "mailed", "rate_limited"]
     list_display_links = ["subject_line"]
-    list_filter = ["read", "mailed"]
+    list_filter = ["read", "mailed", "rate_limited"]
     search_fields = ["name", "email", "subject", "message"]
-    readonly_fields = ["name", "email", "subject", "message", "created", "mailed", "mail_error"]
-    fields = ["name", "email", "subject", "message", "created", "read", "mailed", "mail_error"]
+    readonly_fields = [
+        "name",
+        "email",
+        "subject",
+        "message",
+        "created",
+        "mailed",
+        "mail_error",
+        "rate_limited",
+    ]
+    fields = [
+        "name",
+        "email",
+        "subject",
+        "message",
+        "created",
+        "read",
+        "mailed",
+        "mail_error",
+        "rate_limited",
+    ]
     actions = ["mark_read", "mark_unread"]
     date_hierarchy = "created"
 
@@ -216,17 +235,30 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("subject"), ordering="subject")
     def subject_line(self, message):
+        # Past the hourly limit: not mailed, so the inbox is the only place it shows.
+        limited = (
+            format_html(' <span class="carnet-state">{}</span>', _gettext("over the limit"))
+            if message.rate_limited
+            else ""
+        )
         if message.read:
-            return message.subject
+            return format_html("{}{}", message.subject, limited)
         return format_html(
-            '<strong>{}</strong> <span class="carnet-state">{}</span>',
+            '<strong>{}</strong> <span class="carnet-state">{}</span>{}',
             message.subject,
             _gettext("unread"),
+            limited,
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and self.has_change_permission(request):
-            ContactMessage.objects.filter(pk=object_id, read=False).update(read=True)
+        # An id that is not a number is the admin's own "not found", not a 500 here.
+        if (
+            request.method == "GET"
+            and self.has_change_permission(request)
+            and object_id.isascii()
+            and object_id.isdigit()
+        ):
+            ContactMessage.objects.filter(pk=int(object_id), read=False).update(read=True)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Mark as read"), permissions=["change"])

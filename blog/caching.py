@@ -21,6 +21,7 @@ from django.views.decorators.http import condition
 
 from blog import identity
 from blog.models import Post
+from blog.text import page_number
 
 # Bump when templates change in a way that must not be served from a reader's cache.
 PAGES_VERSION = "5"
@@ -79,21 +80,38 @@ def is_anonymous(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def cache_variant(request) -> str | None:
+    """The query string part of the page's cache key, or None: this request is not kept.
+
+    Only what names a page of the site is kept: no query string, or one plain ``?page=N``.
+    Anything else (a search, tracking parameters, ``?x=1``…) is rendered every time, so
+    query strings cannot fill the cache with copies of one page and push out real ones.
+    """
+    if not request.GET:
+        return ""
+    if list(request.GET) != ["page"] or len(request.GET.getlist("page")) != 1:
+        return None
+    number = page_number(request.GET["page"])
+    return None if number is None else f"page={number}"
+
+
 def _cached(view):
     """Keep the rendered page under its ETag: the same state of the site, the same page.
 
     The key holds the ETag, so an edit, a deletion or a post going live is a new key and a
-    stale page is never served; each worker's local memory is enough (default cache).
+    stale page is never served; each worker's local memory is enough (default cache). Only
+    pages of the site are kept (``cache_variant``): their number is bounded by the content.
     """
 
     def serve(request, *args, **kwargs):
         seconds = getattr(settings, "CARNET_PAGE_CACHE_SECONDS", 0)
-        if not seconds:
+        variant = cache_variant(request) if seconds else None
+        if variant is None:
             return view(request, *args, **kwargs)
         key = (
             "carnet-page:"
             + hashlib.sha1(
-                f"{_etag(request)}|{request.get_host()}|{request.get_full_path()}".encode()
+                f"{_etag(request)}|{request.get_host()}|{request.path}|{variant}".encode()
             ).hexdigest()
         )
         cache = caches["default"]

@@ -2,26 +2,32 @@
 
 A message is written to the database first (the admin's inbox), then sent through Django's
 email settings; a mail server that is down loses nothing and the sender still gets the
-thank-you page. Robots that fill the hidden field, and anyone over the hourly limit, get the
-same thank-you page and nothing is stored: they learn nothing from the answer.
+thank-you page. Robots that fill the hidden field get the same page and nothing is stored.
 
-The limit counts in Django's default cache. The default local-memory cache counts per worker
-process, which is exact for one process (``runserver``, one gunicorn worker); with several,
-point CACHES at a shared cache (Redis) so they share one count.
+The hourly limit (CARNET_CONTACT_MESSAGES_PER_HOUR, per email address and per network
+address) counts the messages stored in the last hour: the database is shared by every worker
+process, survives restarts, and no page can evict it (a count in the default cache could be
+wiped by 300 page-cache entries). A message past the limit is stored, flagged « hors limite »
+in the inbox and not mailed: dropping it would let anyone silence a person by sending three
+messages with that person's address. The sender sees the same thank-you page. Only past
+CARNET_CONTACT_MAX_KEPT_PER_HOUR messages from one network address is a message refused
+(the form says to try again later), so a flood cannot fill the database.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import logging
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, RedirectView, TemplateView
@@ -32,7 +38,8 @@ from blog.site_models import ContactMessage, SiteIdentity
 from blog.text import strip_control_chars
 
 logger = logging.getLogger(__name__)
-HOUR = 3600
+HOUR = dt.timedelta(hours=1)
+TOO_MANY_REQUESTS = 429
 
 
 class ContactForm(forms.Form):
@@ -114,20 +121,25 @@ def limit_per_hour() -> int:
     return int(getattr(settings, "CARNET_CONTACT_MESSAGES_PER_HOUR", 3))
 
 
-def over_limit(request, email: str) -> bool:
-    """Count this message for the sender's address and network address; True past the limit."""
-    limit = limit_per_hour()
-    over = False
-    for who in (f"email:{email.lower()}", f"ip:{client_ip(request)}"):
-        key = "carnet-contact:" + hashlib.sha256(who.encode()).hexdigest()
-        cache.add(key, 0, HOUR)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, HOUR)
-            count = 1
-        over = over or count > limit
-    return over
+def kept_per_hour() -> int:
+    """Messages kept per network address and hour, flagged ones included; more are refused."""
+    return int(getattr(settings, "CARNET_CONTACT_MAX_KEPT_PER_HOUR", 30))
+
+
+def sender_network(request) -> str:
+    """A keyed hash of the sender's network address: enough to count, not to tell who."""
+    return salted_hmac(
+        "carnet.contact.network", client_ip(request) or "", algorithm="sha256"
+    ).hexdigest()
+
+
+def sent_last_hour(email: str, network: str) -> tuple[int, int]:
+    """(by this email address, whatever its case; from this network), in one query."""
+    counts = ContactMessage.objects.filter(created__gte=timezone.now() - HOUR).aggregate(
+        by_address=Count("id", filter=Q(email__iexact=email)),
+        by_network=Count("id", filter=Q(sender_network=network)),
+    )
+    return counts["by_address"], counts["by_network"]
 
 
 def recipients() -> list[str]:
@@ -172,12 +184,30 @@ class ContactView(FormView):
     template_name = "contact/contact.html"
 
     def form_valid(self, form):
-        if form.is_robot or over_limit(self.request, form.cleaned_data["email"]):
+        if form.is_robot:
             return redirect("contact:thanks")
+        network = sender_network(self.request)
+        by_address, by_network = sent_last_hour(form.cleaned_data["email"], network)
+        if by_network >= kept_per_hour():
+            form.add_error(
+                None,
+                gettext(
+                    "Too many messages were sent from your connection in the last hour: "
+                    "please try again later."
+                ),
+            )
+            response = self.form_invalid(form)
+            response.status_code = TOO_MANY_REQUESTS
+            return response
+        limit = limit_per_hour()
+        over_limit = by_address >= limit or by_network >= limit
         message = ContactMessage.objects.create(
-            **{key: form.cleaned_data[key] for key in ("name", "email", "subject", "message")}
+            **{key: form.cleaned_data[key] for key in ("name", "email", "subject", "message")},
+            rate_limited=over_limit,
+            sender_network=network,
         )
-        send(message, identity.load(self.request).site_name)
+        if not over_limit:  # a flood never reaches the owner's mailbox; the inbox shows it
+            send(message, identity.load(self.request).site_name)
         return redirect("contact:thanks")
 
 

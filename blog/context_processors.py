@@ -9,10 +9,13 @@ def site(request):
     No user data is hard-coded in templates: the identity comes from the admin's site identity
     (or the settings), read once per request (blog.identity).
     """
-    page = request.GET.get("page", "")
     canonical = request.build_absolute_uri(request.path)
-    if page.isdigit() and int(page) > 1:
-        canonical += f"?page={int(page)}"
+    # Set by the list that served the page (blog.views.page_or_404): templates render after
+    # the view, so only a page number a list really served reaches the canonical address;
+    # anywhere else ?page= is ignored.
+    page = getattr(request, "carnet_page_number", 1)
+    if page > 1:
+        canonical += f"?page={page}"
     site = identity.load(request)
     return {
         "identity": site,

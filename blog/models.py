@@ -16,7 +16,7 @@ from taggit.models import TaggedItemBase
 
 from blog.rendering import RenderError, render_markdown
 from blog.roles import may_see_unpublished
-from blog.text import ascii_slugify, strip_control_chars
+from blog.text import ascii_slugify, strip_control_chars, visible_text
 
 WORDS_PER_MINUTE = 200
 _WORD = re.compile(r"\w+")
@@ -49,7 +49,12 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self) -> PostQuerySet:
         """What a list of cards needs: no bodies, tags prefetched."""
         return self.defer(
-            "body", "body_html", "source_meta", "source_images", "source_front_matter"
+            "body",
+            "body_html",
+            "body_text",
+            "source_meta",
+            "source_images",
+            "source_front_matter",
         ).with_tags()
 
 
@@ -73,6 +78,9 @@ class Post(models.Model):
     )
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    # What a reader sees of body_html: the search index reads this, never the Markdown, whose
+    # comments, link URLs and stripped tags the page does not show (blog/search_index.py).
+    body_text = models.TextField(_("body text"), blank=True, editable=False)
     reading_time = models.PositiveSmallIntegerField(_("reading time"), default=1, editable=False)
     pub_date = models.DateTimeField(
         _("publication date"),
@@ -160,7 +168,7 @@ class Post(models.Model):
         self.prepare()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html", "reading_time"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "body_text", "reading_time"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -175,6 +183,7 @@ class Post(models.Model):
         if not self.slug:
             self.slug = self.unique_slug(self.title)
         self.body_html = render_markdown(self.body)
+        self.body_text = visible_text(self.body_html)
         self.reading_time = self.estimate_reading_time(self.body_html)
 
     def clean(self) -> None:

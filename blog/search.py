@@ -5,6 +5,9 @@ The index lives in the database and is kept in step by triggers (see migration
 makes it (admin, importer, shell, ``QuerySet.update()``), updates it in the same
 transaction. Results always start from ``Post.objects.published()``.
 
+The body is indexed and quoted from ``Post.body_text``, the text a reader sees of the
+sanitized HTML, never the Markdown (whose comments and link URLs the page does not show).
+
 - SQLite: an FTS5 table ``blog_post_fts`` (title, description, tags, body) with the
   ``unicode61 remove_diacritics 2`` tokenizer, so « carriere » finds « Carrière »; each
   word of the query is a prefix (« carri » finds it too); ranked by BM25 with the title
@@ -23,6 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from blog.models import Post
+from blog.text import strip_control_chars
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -31,8 +35,6 @@ MIN_TERM_CHARS = 2
 # around them, then they become <mark>).
 START, STOP = "\ue000", "\ue001"
 _WORD = re.compile(r"\w+")
-# Markdown punctuation that would read as noise in a snippet.
-_MARKDOWN_NOISE = re.compile(r"(\*+|__|`+|^#+\s*|!?\[|\]\([^)]*\)|^\s*[+-]\s+|^>\s*)", re.M)
 
 FTS_WEIGHTS = (10.0, 4.0, 6.0, 1.0)  # title, description, tags, body
 
@@ -41,7 +43,8 @@ class Query:
     """What the reader typed, reduced to words a full-text engine can take safely."""
 
     def __init__(self, raw: str):
-        self.text = (raw or "").strip()[:MAX_QUERY_CHARS]
+        # Echoed in the page: no control character (a NUL, a line break) comes back out.
+        self.text = strip_control_chars(raw or "").strip()[:MAX_QUERY_CHARS]
         words = [w for w in _WORD.findall(self.text.lower()) if len(w) >= MIN_TERM_CHARS]
         self.terms = list(dict.fromkeys(w.replace("_", "") for w in words if w.strip("_")))[
             :MAX_TERMS
@@ -100,7 +103,7 @@ def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=20, MaxFragments=2"
         sql = (
             "SELECT p.id, ts_headline('carnet_french', p.title, q, %s), "
-            "ts_headline('carnet_french', p.description || E'\\n' || p.body, q, %s) "
+            "ts_headline('carnet_french', p.description || E'\\n' || p.body_text, q, %s) "
             f"FROM blog_post p, to_tsquery('carnet_french', %s) q WHERE p.id IN ({marks})"
         )
         params = (f"HighlightAll=true, StartSel={START}, StopSel={STOP}", options, query.tsquery())
@@ -118,8 +121,7 @@ def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
 
 def highlight_html(text: str) -> SafeString:
     """Escape the text, then turn the match markers into <mark>."""
-    text = _MARKDOWN_NOISE.sub("", text or "")
-    html = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
+    html = escape(text or "").replace(START, "<mark>").replace(STOP, "</mark>")
     # A snippet cut inside a match would leave an unclosed <mark>.
     if html.count("<mark>") > html.count("</mark>"):
         html += "</mark>"

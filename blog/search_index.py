@@ -4,6 +4,12 @@ Created by migration 0003_public_site and re-ensured after every ``migrate`` (se
 ``BlogConfig.ready``): on SQLite, Django alters a table by rebuilding it, which drops
 the triggers on ``blog_post``; re-creating them (idempotently) keeps search in step.
 A post's index entry is written by the database itself, in the saving transaction.
+
+The body is indexed from ``body_text``, the text a reader sees of the sanitized HTML
+(``Post.prepare``), never from the Markdown ``body``: an HTML comment, a stripped
+``<script>``, a link URL or an attribute must not be findable, nor shown in a snippet.
+Migration 0006 switched the triggers to it and re-indexed every post. Before 0006 (when
+0003 runs on an older schema) the column does not exist yet and the triggers read ``body``.
 """
 
 from __future__ import annotations
@@ -14,14 +20,14 @@ SQLITE_CREATE = [
     )""",
     """CREATE TRIGGER IF NOT EXISTS blog_post_fts_insert AFTER INSERT ON blog_post BEGIN
         INSERT INTO blog_post_fts(rowid, title, description, tags, body)
-        VALUES (new.id, new.title, new.description, '', new.body);
+        VALUES (new.id, new.title, new.description, '', new.{text});
     END""",
     # Also on `updated`: a tag rename or merge touches its posts (blog/signals.py,
     # blog/admin_tags.py), which re-reads their tags here.
     """CREATE TRIGGER IF NOT EXISTS blog_post_fts_refresh
-        AFTER UPDATE OF title, description, body, updated ON blog_post BEGIN
+        AFTER UPDATE OF title, description, {text}, updated ON blog_post BEGIN
         UPDATE blog_post_fts SET title = new.title, description = new.description,
-            body = new.body, tags = (
+            body = new.{text}, tags = (
                 SELECT coalesce(group_concat(t.name, ' '), '') FROM taggit_tag t
                 JOIN blog_taggedpost tp ON tp.tag_id = t.id
                 WHERE tp.content_object_id = new.id
@@ -55,7 +61,7 @@ SQLITE_FILL = """
         coalesce((SELECT group_concat(t.name, ' ') FROM taggit_tag t
                   JOIN blog_taggedpost tp ON tp.tag_id = t.id
                   WHERE tp.content_object_id = p.id), ''),
-        p.body
+        p.{text}
     FROM blog_post p WHERE p.id NOT IN (SELECT rowid FROM blog_post_fts)
 """
 
@@ -92,13 +98,13 @@ POSTGRES_CREATE = [
                 JOIN blog_taggedpost tp ON tp.tag_id = t.id
                 WHERE tp.content_object_id = NEW.id), '')), 'B')
             || setweight(to_tsvector('carnet_french', coalesce(NEW.description, '')), 'B')
-            || setweight(to_tsvector('carnet_french', coalesce(NEW.body, '')), 'C');
+            || setweight(to_tsvector('carnet_french', coalesce(NEW.{text}, '')), 'C');
         RETURN NEW;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
     # Also on `updated`: a tag rename or merge touches its posts, which re-reads their tags.
     """CREATE TRIGGER blog_post_search
-        BEFORE INSERT OR UPDATE OF title, description, body, updated
+        BEFORE INSERT OR UPDATE OF title, description, {text}, updated
         ON blog_post FOR EACH ROW EXECUTE FUNCTION blog_post_search_document()""",
     """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
     BEGIN
@@ -113,6 +119,7 @@ POSTGRES_CREATE = [
 ]
 
 POSTGRES_FILL = "UPDATE blog_post SET title = title WHERE search_document IS NULL"
+POSTGRES_REINDEX = "UPDATE blog_post SET title = title"
 
 POSTGRES_DROP = [
     "DROP TRIGGER IF EXISTS blog_taggedpost_search ON blog_taggedpost",
@@ -132,18 +139,37 @@ STATE_INDEX = (
 )
 
 
-def _run(connection, statements: list[str]) -> None:
+def _run(connection, statements: list[str], text: str = "body_text") -> None:
     with connection.cursor() as cursor:
         for statement in statements:
-            cursor.execute(statement)
+            cursor.execute(statement.replace("{text}", text))
 
 
-def ensure(connection) -> None:
+def _text_column(connection) -> str:
+    """The column the body is indexed from: ``body_text`` once migration 0006 added it."""
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "blog_post")
+    return "body_text" if any(column.name == "body_text" for column in columns) else "body"
+
+
+def ensure(connection, text: str | None = None) -> None:
     """Create the index, its triggers and any missing entries; safe to run again."""
+    text = text or _text_column(connection)
     if connection.vendor == "sqlite":
-        _run(connection, [*SQLITE_OBSOLETE, *SQLITE_CREATE, SQLITE_FILL, STATE_INDEX])
+        _run(connection, [*SQLITE_OBSOLETE, *SQLITE_CREATE, SQLITE_FILL, STATE_INDEX], text)
     elif connection.vendor == "postgresql":
-        _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX])
+        _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX], text)
+
+
+def rebuild(connection, text: str | None = None) -> None:
+    """Re-create the triggers and re-index every post from ``text`` (default: the newest)."""
+    if connection.vendor == "sqlite":
+        # CREATE TRIGGER IF NOT EXISTS would keep the old definitions: drop them first.
+        _run(connection, SQLITE_DROP)
+        ensure(connection, text)
+    elif connection.vendor == "postgresql":
+        ensure(connection, text)  # CREATE OR REPLACE FUNCTION; the trigger is re-made
+        _run(connection, [POSTGRES_REINDEX])
 
 
 def drop(connection) -> None:

@@ -263,6 +263,19 @@ class ContactMessage(models.Model):
         _("mailed"), default=False, help_text=_("Sent to the owner's mailbox.")
     )
     mail_error = models.TextField(_("mail error"), blank=True)
+    # Past the hourly limit the message is kept and flagged, not dropped: otherwise anyone
+    # could send three messages with someone's address and silence that person for an hour.
+    rate_limited = models.BooleanField(
+        _("over the limit"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Sent past the hourly limit for its address or its network: kept here, not mailed."
+        ),
+    )
+    # A keyed hash of the sender's network address (never the address itself): what the
+    # hourly limit counts besides the email address (blog.contact).
+    sender_network = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 from django.utils.text import slugify
 
@@ -29,3 +30,95 @@ def strip_control_chars(value: str, *, multiline: bool = False) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         return _CONTROL.sub("", value)
     return _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
+
+
+# Page numbers are plain ASCII digits: str.isdigit() also accepts « ² » (which int() refuses)
+# and int() also accepts « ２ » or « ٣ », neither of which is an address we ever write.
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page a ``?page=`` value asks for, or None when it is not a page number we write."""
+    if raw is None or not _PAGE_NUMBER.fullmatch(raw):
+        return None
+    return int(raw)
+
+
+# Elements whose text runs on with its neighbours' (« super<em>be</em> » is one word); any
+# other tag separates words.
+_INLINE = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+    ]
+)
+# Never shown as text, even if a future allow-list let them through.
+_HIDDEN = frozenset({"script", "style", "template", "noscript", "title", "head"})
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag not in _INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+    # Comments, processing instructions and declarations are never seen: dropped by default.
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees in an HTML fragment, on one line.
+
+    Only text nodes count: no comment, no attribute (link URLs, titles, alt), nothing inside
+    script or style. Search indexes this, so it can never find what the page does not show.
+    """
+    if not html:
+        return ""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())

@@ -20,7 +20,7 @@ from taggit.models import Tag
 from blog import search
 from blog.caching import ConditionalMixin
 from blog.models import Post
-from blog.text import ascii_slugify
+from blog.text import ascii_slugify, page_number, strip_control_chars
 
 HOME_LATEST = 10
 HOME_FEATURED = 3
@@ -35,7 +35,7 @@ def cards(queryset):
 
     Tags are prefetched by the caller (``prefetch_related_objects`` or ``with_tags``).
     """
-    return queryset.defer("body", "body_html", "source_meta").annotate(
+    return queryset.defer("body", "body_html", "body_text", "source_meta").annotate(
         body_start=Substr("body_html", 1, EXCERPT_SOURCE_CHARS)
     )
 
@@ -47,16 +47,24 @@ def not_found(request, message: str) -> Http404:
 
 
 def page_or_404(request, paginator: Paginator):
-    """The page that ``?page=`` asks for, or a 404 that says how many pages there are."""
-    number = request.GET.get("page") or 1
+    """The page that ``?page=`` asks for, or a 404 that says how many pages there are.
+
+    The number served is kept on the request: the canonical address names it (and only it).
+    """
+    raw = request.GET.get("page") or ""
+    number = page_number(raw) if raw else 1
     try:
-        return paginator.page(int(number) if str(number).isdigit() else number)
-    except (InvalidPage, ValueError):
+        if number is None:
+            raise InvalidPage(raw)
+        page = paginator.page(number)
+    except InvalidPage:
         raise not_found(
             request,
             _("There is no page “%(page)s” here: this list has %(count)d page(s).")
-            % {"page": str(number)[:20], "count": paginator.num_pages},
+            % {"page": strip_control_chars(raw)[:20], "count": paginator.num_pages},
         ) from None
+    request.carnet_page_number = page.number
+    return page
 
 
 class PublishedPostMixin(ConditionalMixin):

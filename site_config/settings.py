@@ -197,9 +197,11 @@ CARNET_SITE_NAME = os.environ.get("CARNET_SITE_NAME", "Carnet")
 CARNET_TAGLINE = os.environ.get("CARNET_TAGLINE", _("Notes of a freelancer getting started"))
 CARNET_AUTHOR = os.environ.get("CARNET_AUTHOR", "")
 # Contact form (/contact/): messages are stored, then mailed to CARNET_CONTACT_EMAIL (else the
-# site identity's public address, else ADMINS); a few per sender address per hour.
+# site identity's public address, else ADMINS); a few per sender address per hour (more are
+# kept, flagged « hors limite », not mailed); past MAX_KEPT per network an hour, refused.
 CARNET_CONTACT_EMAIL = os.environ.get("CARNET_CONTACT_EMAIL", "")
 CARNET_CONTACT_MESSAGES_PER_HOUR = env_int("CARNET_CONTACT_MESSAGES_PER_HOUR", 3)
+CARNET_CONTACT_MAX_KEPT_PER_HOUR = env_int("CARNET_CONTACT_MAX_KEPT_PER_HOUR", 30)
 ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
 # Email: printed on the console unless an SMTP server is configured in the environment.
 EMAIL_BACKEND = os.environ.get(

@@ -79,26 +79,29 @@ class ContactTests(TestCase):
         self.assertFalse(ContactMessage.objects.exists())
         self.assertEqual(mail.outbox, [])
 
-    def test_the_hourly_limit_refuses_quietly(self):
+    def test_past_the_hourly_limit_a_message_is_kept_flagged_not_mailed(self):
         for n in range(3):
             self.assertRedirects(self.send(subject=f"Message {n}"), "/contact/merci/")
         response = self.send(subject="Un de trop")
         self.assertRedirects(response, "/contact/merci/")
-        self.assertEqual(ContactMessage.objects.count(), 3)
-        self.assertFalse(ContactMessage.objects.filter(subject="Un de trop").exists())
+        self.assertEqual(ContactMessage.objects.count(), 4)
+        self.assertTrue(ContactMessage.objects.get(subject="Un de trop").rate_limited)
+        self.assertEqual(ContactMessage.objects.filter(rate_limited=True).count(), 1)
         self.assertEqual(len(mail.outbox), 3)
 
     def test_the_limit_counts_the_address_whatever_its_case(self):
         for n in range(3):
             self.send(email="Camille@Example.org", subject=f"Message {n}")
         self.send(email="camille@example.org", subject="Un de trop")
-        self.assertEqual(ContactMessage.objects.count(), 3)
+        self.assertTrue(ContactMessage.objects.get(subject="Un de trop").rate_limited)
+        self.assertEqual(len(mail.outbox), 3)
 
     def test_the_limit_counts_the_network_address_too(self):
         for n in range(3):
             self.send(email=f"camille{n}@example.org")
         self.send(email="autre@example.org")
-        self.assertEqual(ContactMessage.objects.count(), 3)
+        self.assertTrue(ContactMessage.objects.get(email="autre@example.org").rate_limited)
+        self.assertEqual(len(mail.outbox), 3)
 
     def test_invalid_fields_are_named_in_french(self):
         response = self.send(name="", email="pas-une-adresse", message="")

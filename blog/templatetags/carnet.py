@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from blog import images
 from blog.models import Post
+from blog.text import visible_text
 
 register = template.Library()
 
@@ -204,8 +205,11 @@ def excerpt(post) -> str:
     source = getattr(post, "body_start", None)
     if source is None:
         source = post.body_html
-    text = " ".join(strip_tags(source).split())
-    return Truncator(text).chars(EXCERPT_CHARS)
+    # body_start is cut at a fixed length: a tag cut in half would read as text (its link
+    # URL or attributes shown on the card); what is left of it is dropped.
+    if source.rfind("<") > source.rfind(">"):
+        source = source[: source.rfind("<")]
+    return Truncator(visible_text(source)).chars(EXCERPT_CHARS)
 
 
 @register.inclusion_tag("includes/latest_links.html")
