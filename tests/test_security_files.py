@@ -11,16 +11,18 @@ import io
 import os
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
 from blog.models import Post
 from blog.site_models import SiteIdentity
 from tests.factories import make_post, make_staff
-from tests.importing_support import Run, media_files, write
+from tests.importing_support import Run, media_files, png, write
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +107,130 @@ def site(tmp_path):
 
 def titles() -> set[str]:
     return set(Post.objects.values_list("title", flat=True))
+
+
+# 1. Symbolic links ---------------------------------------------------------------------------
+
+
+def test_import_refuses_a_markdown_link_leading_out_of_the_folder(site, tmp_path):
+    """notes.md -> ~/.env: refused by name, its text never published; the others import."""
+    secret = write(tmp_path, "home/.env", "---\ntitle: Secret\ndate: 2020-01-01\n---\nKEY=abc\n")
+    link = site / "blog" / "notes.md"
+    link.symlink_to(secret)
+    run = Run(site)
+    assert f"error: {link}: is a symbolic link to {secret}, outside {site}; refused" in run.stderr
+    assert "1 file(s) could not be imported" in str(run.error)
+    assert titles() == {"Bon article"}
+    assert not Post.objects.filter(body__contains="KEY").exists()
+
+
+def test_import_refuses_a_folder_link_leading_out_of_the_folder(site, tmp_path):
+    outside = tmp_path / "elsewhere"
+    write(outside, "secret.md", "---\ntitle: Secret\ndate: 2020-01-01\n---\nKEY=abc\n")
+    link = site / "blog" / "private"
+    link.symlink_to(outside, target_is_directory=True)
+    run = Run(site)
+    assert f"error: {link}: is a symbolic link to {outside}, outside {site}; refused" in run.stderr
+    assert "1 file(s) could not be imported" in str(run.error)
+    assert titles() == {"Bon article"}
+
+
+def test_links_inside_the_folder_still_import(site):
+    real = write(site, "drafts/vrai.md", "---\ntitle: Vrai\ndate: 2020-01-01\n---\nTexte.\n")
+    (site / "blog" / "alias.md").symlink_to(real)
+    (site / "blog" / "tiroir").symlink_to(site / "drafts", target_is_directory=True)
+    run = Run(site)
+    assert run.error is None, run.stderr
+    assert "Vrai" in titles()
+
+
+def test_an_image_link_leading_out_of_the_site_fails_its_file(site, tmp_path, media_root):
+    private = write(tmp_path, "home/private.png", png((9, 9, 9)))
+    (site / "static" / "img" / "photo.png").symlink_to(private)
+    bad = write(
+        site, "blog/photo.md", "---\ntitle: Photo\ndate: 2020-01-01\n---\n![p](/img/photo.png)\n"
+    )
+    run = Run(site)
+    assert f"error: {bad}: line 5: image '/img/photo.png' is outside the site's folders" in (
+        run.stderr
+    )
+    assert titles() == {"Bon article"}
+    assert media_files(media_root) == []
+
+
+def test_a_static_folder_linked_out_of_the_site_is_not_trusted(tmp_path, media_root):
+    """site/static -> ~ would make every file of the home folder a site image."""
+    home = tmp_path / "home"
+    write(home, "private.png", png((9, 9, 9)))
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "static").symlink_to(home, target_is_directory=True)
+    write(root, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\nfeaturedimage: /private.png\n---\n.")
+    run = Run(root)
+    assert "Site paths like /img/x.jpg resolve in" not in run.stdout
+    assert f"{root / 'static'} is a link out of the site" in run.stderr
+    assert media_files(media_root) == []
+
+
+@pytest.fixture
+def exported_post():
+    return make_post(title="Exporté", slug="exporte", source_path="src/pages/blog/exporte.md")
+
+
+def export(outdir: Path) -> tuple[str, str, CommandError | None]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("export_markdown", str(outdir), overwrite=True, stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue(), exc
+    return out.getvalue(), err.getvalue(), None
+
+
+def test_export_never_writes_through_a_file_link(tmp_path, exported_post):
+    victim = write(tmp_path, "home/.bashrc", "alias ls=ls\n")
+    outdir = tmp_path / "out"
+    (outdir / "src/pages/blog").mkdir(parents=True)
+    (outdir / "src/pages/blog/exporte.md").symlink_to(victim)
+    other = make_post(title="Autre", slug="autre", source_path="src/pages/blog/autre.md")
+    _, err, error = export(outdir)
+    link = outdir / "src/pages/blog/exporte.md"
+    assert f"error: {link}: is a symbolic link (to {victim}); not written through" in err
+    assert "1 file(s) not written" in str(error)
+    assert victim.read_text() == "alias ls=ls\n"
+    assert link.is_symlink()
+    assert "title: Autre" in (outdir / other.source_path).read_text()
+
+
+def test_export_never_writes_through_a_folder_link(tmp_path, exported_post):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "src").symlink_to(elsewhere, target_is_directory=True)
+    _, err, error = export(outdir)
+    assert f"error: {outdir / 'src'}: is a symbolic link (to {elsewhere}); not written" in err
+    assert error is not None
+    assert list(elsewhere.rglob("*")) == []
+
+
+def test_export_never_writes_an_image_through_a_link(tmp_path, media_root):
+    (media_root / "posts").mkdir(parents=True)
+    (media_root / "posts" / "abc.png").write_bytes(png())
+    make_post(
+        title="Image",
+        source_path="blog/image.md",
+        image="posts/abc.png",
+        image_alt="Une image",
+        source_images={"static_dir": "static", "refs": {"/img/abc.png": "posts/abc.png"}},
+    )
+    victim = write(tmp_path, "home/victim.png", b"not to be replaced")
+    outdir = tmp_path / "out"
+    (outdir / "static" / "img").mkdir(parents=True)
+    (outdir / "static" / "img" / "abc.png").symlink_to(victim)
+    _, err, error = export(outdir)
+    assert "is a symbolic link" in err
+    assert error is not None
+    assert victim.read_bytes() == b"not to be replaced"
 
 
 # 2. SVG ---------------------------------------------------------------------------------------
