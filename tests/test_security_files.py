@@ -280,6 +280,31 @@ def test_svg_upload_is_refused_everywhere(client, media_root):
     assert media_files(media_root) == []
 
 
+# 2b. Media headers: a file that slips through still runs no script -----------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "raster"),
+    [
+        ("posts/x.svg", SVG, False),
+        ("posts/page.html", b"<script>alert(1)</script>", False),
+        ("posts/a.png", b"", True),
+        ("posts/a.gif", b"", True),
+    ],
+)
+def test_every_media_response_stops_scripts(client, settings, media_root, name, content, raster):
+    settings.SERVE_MEDIA = True
+    write(media_root, name, content or png())
+    response = client.get(f"/media/{name}")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    if raster:  # shown, as Django's FileResponse says
+        assert response["Content-Disposition"].startswith("inline")
+    else:
+        assert response["Content-Disposition"] == "attachment"
+
+
 # 3. Animated GIF bomb --------------------------------------------------------------------------
 
 
