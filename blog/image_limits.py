@@ -25,6 +25,17 @@ DEFAULT_MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo, not a bomb
 DEFAULT_MAX_FRAMES = 1000  # 40 s of animation at 25 frames a second
 
 
+# What Carnet decodes at all (imported images, renditions): raster formats only. Pillow would
+# also open EPS (decoded by running Ghostscript on the file), PSD, ICO… under any file name.
+RASTER_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "BMP", "TIFF")
+
+
+def raster_formats() -> list[str]:
+    """RASTER_FORMATS that this Pillow can open (AVIF needs its plugin), for ``Image.open``."""
+    Image.init()
+    return [name for name in RASTER_FORMATS if name in Image.OPEN]
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "CARNET_MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES))
 
@@ -61,7 +72,9 @@ def decoding_cost(image: Image.Image, data: bytes) -> Cost:
     if image.format == "GIF":
         return _gif_cost(data, max_frames() + 1)
     width, height = image.size
-    return Cost(width, height, getattr(image, "n_frames", 1))
+    # A multi-picture JPEG (phones, stereo cameras): only the first picture is ever decoded.
+    frames = 1 if image.format == "MPO" else getattr(image, "n_frames", 1)
+    return Cost(width, height, frames)
 
 
 def _gif_cost(data: bytes, enough: int) -> Cost:

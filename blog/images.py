@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
-from blog.image_limits import Cost, decoding_cost
+from blog.image_limits import Cost, decoding_cost, raster_formats
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _upright_size(path: str) -> tuple[int, int]:
     if header is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, formats=raster_formats()) as image:
                 width, height = image.size
                 data = Path(path).read_bytes() if image.format == "GIF" else b""
                 cost = decoding_cost(image, data)
@@ -172,7 +172,7 @@ def _write(image: Image.Image, path: str, fmt: str) -> None:
 
 
 def _render(source_path: str, spec: Spec, jobs: list[tuple[int, int, str, str]]) -> None:
-    with Image.open(source_path) as opened:
+    with Image.open(source_path, formats=raster_formats()) as opened:
         image = ImageOps.exif_transpose(opened)
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")

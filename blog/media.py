@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
-from blog.image_limits import decoding_cost, max_bytes, max_pixels
+from blog.image_limits import decoding_cost, max_bytes, max_pixels, raster_formats
 from blog.metadata import MetadataError, strip_metadata
 
 # What a post may reference; all but SVG are copied once Pillow has read their headers.
@@ -168,7 +168,7 @@ def _checked_size(ref: str, data: bytes) -> tuple[int, int]:
         with warnings.catch_warnings():
             # Between Pillow's limit and twice it, Pillow only warns; ours is lower.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=raster_formats()) as image:
                 cost = decoding_cost(image, data)
     except Image.DecompressionBombError:
         raise ImageRefused(

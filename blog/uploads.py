@@ -34,6 +34,9 @@ FORMATS = {
     "WEBP": ("webp", "image/webp"),
     "GIF": ("gif", "image/gif"),
 }
+# Pillow's JPEG reader calls a multi-picture JPEG (many phones' photos) MPO: stored as a JPEG
+# of its first picture.
+_SAME_AS = {"MPO": "JPEG"}
 __all__ = ["CleanImage", "ImageRejected", "clean_image", "max_bytes", "max_pixels", "store"]
 
 
@@ -79,8 +82,9 @@ def clean_image(upload) -> CleanImage:
             raise ImageRejected(_too_many_frames(name))
         if cost.over_limit:
             raise ImageRejected(_too_many_pixels(name, cost.width, cost.height, cost.frames))
+        fmt = _SAME_AS.get(image.format, image.format)
         image.load()
-        content = _reencode(image)
+        content = _reencode(image, fmt)
     except Image.DecompressionBombError:  # over twice Pillow's limit: refused by Image.open
         raise ImageRejected(_too_many_pixels(name)) from None
     # struct.error: Pillow cannot write back what it read (merged frames longer than 655 s).
@@ -92,17 +96,16 @@ def clean_image(upload) -> CleanImage:
     stored = Image.open(io.BytesIO(content))
     stem = ascii_slugify(PurePosixPath(name).stem)[:80] or "image"
     return CleanImage(
-        filename=f"{stem}.{FORMATS[image.format][0]}",
+        filename=f"{stem}.{FORMATS[fmt][0]}",
         content=content,
         width=stored.width,
         height=stored.height,
-        format=image.format,
+        format=fmt,
     )
 
 
-def _reencode(image: Image.Image) -> bytes:
+def _reencode(image: Image.Image, fmt: str) -> bytes:
     """The pixels only, in the same format: EXIF, XMP, comments and trailing bytes are dropped."""
-    fmt = image.format
     out = io.BytesIO()
     icc = image.info.get("icc_profile")  # colours, not personal data: kept
     # Pillow writes the source's comment back unless told otherwise (JPEG, GIF).

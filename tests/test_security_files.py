@@ -456,3 +456,37 @@ def test_renditions_never_decode_an_image_over_the_limit(client, settings, media
     html = client.get(post.get_absolute_url()).content.decode()
     assert '<img alt="corps" src="/media/posts/large.png">' in html  # the original, as written
     assert 'src="/media/posts/large.png" alt="Grande" width="2000" height="1000"' in html
+
+
+# Same class: formats Pillow opens that Carnet must not take --------------------------------
+
+
+def test_a_multi_picture_jpeg_upload_is_stored_as_a_jpeg_not_a_500(client, media_root):
+    """Many phones write MPO (a JPEG followed by more pictures): Pillow names it MPO."""
+    admin_client(client)
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    response = client.post(
+        reverse("admin:blog_post_upload"),
+        {"image": SimpleUploadedFile("photo.jpg", buffer.getvalue())},
+    )
+    assert response.status_code == 200
+    (name,) = media_files(media_root)
+    assert name.endswith("photo.jpg")
+    with Image.open(media_root / name) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (40, 30))
+
+
+def test_an_eps_named_like_a_photo_is_not_imported(site, media_root):
+    """Pillow opens EPS under any name and decodes it by running Ghostscript on it."""
+    write(site, "static/img/photo.jpg", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+    post = write(
+        site, "blog/eps.md", "---\ntitle: Eps\ndate: 2020-01-01\n---\n![e](/img/photo.jpg)\n"
+    )
+    run = Run(site)
+    assert f"warning: {post}: line 5: image '/img/photo.jpg' is not a readable image" in (
+        run.stderr
+    )
+    assert media_files(media_root) == []
+    assert Post.objects.get(title="Eps").body == "![e](/img/photo.jpg)\n"
