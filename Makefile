@@ -9,13 +9,24 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test lint format install migrate messages sample static clean node
+.PHONY: run test test-clock lint format install migrate messages sample static clean node
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install messages node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite with the clock set to the instants where the site's zone (Paris) and UTC disagree
+# on the day, the month or the year: New Year's Eve, a summer night, the two clock changes,
+# 29 February. The browser tests run at the real time (their browser keeps its own clock).
+CLOCKS ?= 2026-12-31T23:30:00Z 2027-07-14T22:30:00Z 2027-03-28T00:45:00Z \
+	2027-10-31T00:45:00Z 2028-02-29T23:30:00Z
+test-clock: install messages
+	@for clock in $(CLOCKS); do \
+		echo "== make test-clock: the suite at $$clock"; \
+		$(BIN)/python -m pytest -q -m "not browser" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Test-only checkers (Nu HTML Checker, axe-core), pinned in package-lock.json; installed only
 # where npm exists (their tests skip with the reason otherwise, and fail in CI).

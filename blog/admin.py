@@ -3,6 +3,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import ngettext
 from blog import admin_views
 from blog.admin_history import PostHistoryAdmin
 from blog.admin_tags import TagAdmin  # noqa: F401  (registers the tag admin)
-from blog.forms import PostAdminForm
+from blog.forms import PostAdminForm, SiteTimeSplitDateTimeField
 from blog.models import Post, Redirect, TaggedPost
 
 # Revisions keep the post and its tags; redirects are not content (restoring must not drop them).
@@ -96,6 +97,9 @@ class RedirectInline(admin.TabularInline):
 @admin.register(Post)
 class PostAdmin(PostHistoryAdmin):
     form = PostAdminForm
+    # Typed times are read in the site's zone; a clock-change night's missing or repeated hour
+    # is a form error that says so.
+    formfield_overrides = {models.DateTimeField: {"form_class": SiteTimeSplitDateTimeField}}
     list_display = ["title", "state_badge", "featured", "pub_date", "tag_list", "thumbnail"]
     list_display_links = ["title"]
     list_editable = ["featured"]
@@ -143,6 +147,14 @@ class PostAdmin(PostHistoryAdmin):
         if published and not self.has_publish_permission(request):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_restore_permission(self, request, current, restored) -> bool:
+        # Restoring must not do what the form refuses: « à la une » is the Éditeur's, even on a
+        # draft (the restored value of a read-only field is kept).
+        if not super().has_restore_permission(request, current, restored):
+            return False
+        featured_before = current.featured if current is not None else False
+        return self.has_publish_permission(request) or restored.featured == featured_before
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -347,8 +359,10 @@ def _delete_files(names) -> None:
 def remember_old_address(post: Post, old_slug: str, was_live: bool) -> None:
     """A published post's old address keeps leading to it (the importer writes the same rows)."""
     new_path = post.get_absolute_url()
-    # Back to an earlier slug: that address is the post's own again, not a redirect.
-    Redirect.objects.filter(old_path=new_path).delete()
+    # Back to an earlier slug: that address is the post's own again, not a redirect. A redirect
+    # from there to another post stays: it answers only while this address is a 404 (a draft),
+    # and an Auteur's draft must not break a published post's old address.
+    Redirect.objects.filter(old_path=new_path, post=post).delete()
     if was_live:
         old_path = reverse("blog:post-detail", kwargs={"slug": old_slug})
         Redirect.objects.update_or_create(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin import editor_config
-from blog.admin_views import render_rolled_back
+from blog.admin_views import render_rolled_back, require_writer
 from blog.forms import CheckedImageField, ThumbnailFileInput
 from blog.page_extras import sections
 from blog.site_models import ContactMessage, Page, SiteIdentity
@@ -187,10 +187,7 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     obj = model_admin.get_object(request, object_id) if object_id else None
-    if not (
-        model_admin.has_add_permission(request) or model_admin.has_change_permission(request, obj)
-    ):
-        raise PermissionDenied
+    require_writer(model_admin, request, obj)
     form = model_admin.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
     form.is_valid()
     page = form.instance
@@ -232,7 +229,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
             ContactMessage.objects.filter(pk=object_id, read=False).update(read=True)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=_("Mark as read"))
+    @admin.action(description=_("Mark as read"), permissions=["change"])
     def mark_read(self, request, queryset):
         count = queryset.update(read=True)
         self.message_user(
@@ -243,7 +240,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
-    @admin.action(description=_("Mark as unread"))
+    @admin.action(description=_("Mark as unread"), permissions=["change"])
     def mark_unread(self, request, queryset):
         count = queryset.update(read=False)
         self.message_user(

@@ -10,9 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
-AUTHOR_GROUP = "Auteur"
-EDITOR_GROUP = "Éditeur"
-ROLE_GROUPS = (AUTHOR_GROUP, EDITOR_GROUP)
+from blog.roles import has_admin_role
 
 
 class CarnetAdminSite(admin.AdminSite):
@@ -21,15 +19,7 @@ class CarnetAdminSite(admin.AdminSite):
     index_title = _("Writing")
 
     def has_permission(self, request) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        if user.is_superuser:
-            return True
-        # Cached on the request: the admin asks several times per page.
-        if not hasattr(request, "_carnet_has_role"):
-            request._carnet_has_role = user.groups.filter(name__in=ROLE_GROUPS).exists()
-        return request._carnet_has_role
+        return has_admin_role(request.user)
 
 
 class CarnetAdminConfig(AdminConfig):

@@ -29,10 +29,16 @@ TAG_SUGGESTIONS = 10
 PREVIEW_IMAGE_WIDTH = 1200
 
 
-def _require_writer(model_admin, request, obj=None) -> None:
-    if not (
-        model_admin.has_add_permission(request) or model_admin.has_change_permission(request, obj)
-    ):
+def require_writer(model_admin, request, obj=None) -> None:
+    """The form's own rule: an existing object needs the change permission on it (an Auteur's
+    draft, not a published post); a new one the add permission; no object, either."""
+    if obj is not None:
+        allowed = model_admin.has_change_permission(request, obj)
+    else:
+        allowed = model_admin.has_add_permission(request) or model_admin.has_change_permission(
+            request
+        )
+    if not allowed:
         raise PermissionDenied
 
 
@@ -45,7 +51,7 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     obj = model_admin.get_object(request, object_id) if object_id else None
-    _require_writer(model_admin, request, obj)
+    require_writer(model_admin, request, obj)
     form_class = model_admin.get_form(request, obj, change=obj is not None)
     form = form_class(request.POST, request.FILES, instance=obj)
     form.store_uploads = False
@@ -114,7 +120,7 @@ def upload_body_image(model_admin, request) -> JsonResponse:
     """Store an image for a post's body; answer with the Markdown to insert."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require_writer(model_admin, request)
+    require_writer(model_admin, request)
     form = BodyImageForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse({"error": " ".join(form.errors["image"])}, status=400)
@@ -132,7 +138,7 @@ def upload_body_image(model_admin, request) -> JsonResponse:
 
 def tag_suggestions(model_admin, request) -> JsonResponse:
     """Existing tag names starting with (then containing) what is being typed."""
-    _require_writer(model_admin, request)
+    require_writer(model_admin, request)
     query = request.GET.get("q", "").strip()
     if not query:
         return JsonResponse({"tags": []})

@@ -207,10 +207,40 @@ def _set_title_and_dates(meta: dict, post: Post) -> None:
     if original not in (None, ""):
         try:
             if frontmatter.parse_date(original) == post.pub_date:
-                value = _native(original)
+                value = _as_written(post, key, original) or _native(original)
         except frontmatter.SourceError:
             pass
     meta[key or "date"] = value
+
+
+class _WrittenTimestamp(str):
+    """A YAML timestamp in its original spelling (``2020-01-15 10:00:00``, not ``…T10:00:00``)."""
+
+
+_Dumper.add_representer(
+    _WrittenTimestamp,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(value)),
+)
+
+
+def _as_written(post: Post, key: str | None, value: object) -> _WrittenTimestamp | None:
+    """A YAML date-time key's text as the file had it, when it still reads as the same value.
+
+    YAML accepts several spellings of one timestamp; PyYAML writes back only one.
+    """
+    if not key or post.source_format not in ("", "yaml") or not isinstance(value, dt.datetime):
+        return None
+    # Plain string work on the top-level lines (no regex to backtrack over a hostile line).
+    prefix = f"{key}:"
+    lines = [x for x in post.source_front_matter.splitlines() if x.startswith(prefix)]
+    if len(lines) != 1:
+        return None
+    written = lines[0][len(prefix) :].split("#", 1)[0].strip()
+    try:
+        again = yaml.safe_load(f"v: {written}")
+    except (yaml.YAMLError, ValueError, AttributeError):  # PyYAML's own errors on odd input
+        return None
+    return _WrittenTimestamp(written) if written and again == {"v": value} else None
 
 
 def _native(value):

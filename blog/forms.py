@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from blog import local_time
 from blog.models import Post
 from blog.uploads import ImageRejected, clean_image, store
 
@@ -131,3 +136,41 @@ class MergeTagsForm(forms.Form):
         name = self.cleaned_data["name"]
         tag = Tag.objects.filter(name__iexact=name).first()
         return tag or Tag.objects.create(name=name)
+
+
+class SiteTimeSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date + time inputs, read in the site's time zone.
+
+    On the nights the clocks change, a typed time may not exist or exist twice: the editor is
+    told which and what to pick (Django's own message only says it "may be ambiguous or may not
+    exist"), instead of the post being scheduled an hour off.
+    """
+
+    def compress(self, data_list):
+        if data_list and all(data_list):
+            naive = dt.datetime.combine(*data_list)
+            kind = local_time.gap_or_overlap(naive)
+            when = date_format(naive, "DATETIME_FORMAT")
+            zone = local_time.zone_name()
+            if kind == "nonexistent":
+                # Through UTC: astimezone() to the same zone would hand back 02:30 unchanged.
+                instant = local_time.read_naive(naive).astimezone(dt.UTC)
+                instead = timezone.localtime(instant, local_time.site_zone())
+                raise ValidationError(
+                    _(
+                        "%(when)s does not exist in the %(zone)s time zone: the clocks go "
+                        "forward an hour that night. Pick another time, e.g. %(instead)s."
+                    ),
+                    code="nonexistent_time",
+                    params={"when": when, "zone": zone, "instead": time_format(instead)},
+                )
+            if kind == "ambiguous":
+                raise ValidationError(
+                    _(
+                        "%(when)s happens twice in the %(zone)s time zone: the clocks go back "
+                        "an hour that night. Pick a time outside the repeated hour."
+                    ),
+                    code="ambiguous_time",
+                    params={"when": when, "zone": zone},
+                )
+        return super().compress(data_list)

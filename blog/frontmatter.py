@@ -21,6 +21,7 @@ import yaml
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from blog import local_time
 from blog.rendering import RenderError, render_markdown
 from blog.text import ascii_slugify, strip_control_chars
 
@@ -249,7 +250,7 @@ def map_fields(source: Source, relative_path: str, *, fallback_date: dt.datetime
 
     _, date_value = lookup(meta, DATE_KEYS)
     if date_value is not None and date_value != "":
-        pub_date = parse_date(date_value)
+        pub_date = parse_date(date_value, warnings=warnings)
     elif match := _FILE_DATE.match(_stem(path)):
         pub_date = parse_date(dt.date(*map(int, match.groups())), field_name="file name date")
     else:
@@ -284,8 +285,16 @@ def map_fields(source: Source, relative_path: str, *, fallback_date: dt.datetime
     )
 
 
-def parse_date(value: Any, *, field_name: str = "date") -> dt.datetime:
-    """A date as sites write it -> an aware datetime (naive ones are in the site's time zone)."""
+def parse_date(
+    value: Any, *, field_name: str = "date", warnings: list[str] | None = None
+) -> dt.datetime:
+    """A date as sites write it -> an aware datetime.
+
+    A date or time without a zone (``2020-05-23``, ``2020-05-23 10:00``) is read in the site's
+    time zone (``TIME_ZONE``); one with a zone (``…Z``, ``…+02:00``) keeps its instant. A time
+    that the clocks skip or repeat that night is read with the offset before the change, and
+    said in ``warnings``.
+    """
     if isinstance(value, str):
         text = value.strip()
         text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
@@ -301,7 +310,13 @@ def parse_date(value: Any, *, field_name: str = "date") -> dt.datetime:
         raise SourceError(f"{field_name}: cannot read {value!r} as a date")
     try:
         if timezone.is_naive(value):
-            value = timezone.make_aware(value)
+            if warnings is not None and (kind := local_time.gap_or_overlap(value)):
+                happens = "does not exist" if kind == "nonexistent" else "happens twice"
+                warnings.append(
+                    f"{field_name}: {value.isoformat(' ')} {happens} in {local_time.zone_name()}"
+                    " (clock change); read with the offset before the change"
+                )
+            value = local_time.read_naive(value)
         value.astimezone(dt.UTC)  # year 9999 at -12:00 is past what a database can store
     except (OverflowError, ValueError):
         shown = value.replace(tzinfo=None).isoformat()

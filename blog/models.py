@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from blog.rendering import RenderError, render_markdown
+from blog.roles import may_see_unpublished
 from blog.text import ascii_slugify, strip_control_chars
 
 WORDS_PER_MINUTE = 200
@@ -28,6 +29,10 @@ class PostQuerySet(models.QuerySet):
     def published(self) -> PostQuerySet:
         """Published posts whose publication time has come (scheduled ones appear by themselves)."""
         return self.filter(status=Post.Status.PUBLISHED, pub_date__lte=timezone.now())
+
+    def visible_to(self, user) -> PostQuerySet:
+        """What ``user`` may read on the public site: drafts too for the admin's writers."""
+        return self if may_see_unpublished(user, self.model) else self.published()
 
     def scheduled(self) -> PostQuerySet:
         return self.filter(status=Post.Status.PUBLISHED, pub_date__gt=timezone.now())

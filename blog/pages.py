@@ -1,4 +1,4 @@
-"""Standalone pages at /<slug>/ (about, services…): published ones for readers, all for staff."""
+"""Standalone pages at /<slug>/ (about, services…): published ones for readers, all for editors."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ class PageDetailView(ConditionalMixin, DetailView):
     context_object_name = "page"
 
     def get_queryset(self):
-        if self.request.user.is_staff:
-            return Page.objects.all()  # staff see a draft page (marked, never cached)
-        return Page.objects.published()
+        # Those who may edit pages see an unpublished one (marked, never cached).
+        return Page.objects.visible_to(self.request.user)
 
     def get_object(self, queryset=None):
         page = (

@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from blog.rendering import RenderError, render_markdown
+from blog.roles import may_see_unpublished
 from blog.text import strip_control_chars
 
 # Addresses the site already uses (or will): a page may not take them. The URL resolver is
@@ -154,6 +155,10 @@ class SiteIdentity(models.Model):
 class PageQuerySet(models.QuerySet):
     def published(self) -> PageQuerySet:
         return self.filter(published=True)
+
+    def visible_to(self, user) -> PageQuerySet:
+        """What ``user`` may read on the public site: unpublished pages too for their editors."""
+        return self if may_see_unpublished(user, self.model) else self.published()
 
     def navigation(self) -> PageQuerySet:
         """Published pages shown in the main navigation, in their order."""

@@ -28,7 +28,9 @@ urlpatterns = [
     path(
         "sitemap.xml",
         conditional(sitemap),
-        {"sitemaps": SITEMAPS},
+        # Our template: lastmod as a full W3C datetime with its offset, not Django's bare date
+        # (a date alone is ambiguous near midnight: which zone's day?).
+        {"sitemaps": SITEMAPS, "template_name": "blog/sitemap.xml"},
         name="sitemap",
     ),
     path(

@@ -69,9 +69,12 @@ class PublishedPostMixin(ConditionalMixin):
     month_format = "%m"
 
     def get_queryset(self):
-        return cards(Post.objects.published()).with_tags()
+        return cards(Post.objects.published())
 
     def paginate_queryset(self, queryset, page_size):
+        # Tags only for the page's cards: the archives' previous/next lookups also start from
+        # get_queryset(), and a prefetch there cost a query only when such a post existed.
+        queryset = queryset.prefetch_related("tags")
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         page = page_or_404(self.request, paginator)
         return paginator, page, page.object_list, page.has_other_pages()
@@ -103,10 +106,8 @@ class PostListView(PublishedPostMixin, ListView):
 
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
-        if self.request.user.is_staff:
-            # Staff may look at a draft or scheduled post; the page says so and is noindex.
-            return Post.objects.with_tags()
-        return Post.objects.published().with_tags()
+        # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
+        return Post.objects.visible_to(self.request.user).with_tags()
 
     def get(self, request, *args, **kwargs):
         try:

@@ -5,11 +5,15 @@ variable; without one, the default is the safe choice (DEBUG off, no "*" host).
 `make run` sets the development values it needs.
 """
 
+import base64
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +25,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment, or a message naming the variable (no traceback).
+
+    ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    """
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number (0, 1, 2…), not {value!r}.")
+    return int(value)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -58,6 +73,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files and errors included.
+    "csp.middleware.CSPMiddleware",
+    "blog.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,8 +95,8 @@ AUTHENTICATION_BACKENDS = [
     "blog.admin_auth.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("CARNET_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CARNET_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("CARNET_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CARNET_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -86,10 +104,7 @@ AXES_VERBOSE = False
 # Behind reverse proxies every request comes from the proxy: CARNET_PROXY_COUNT trusted proxies
 # (0 = none, Carnet faces the readers) tell the reader's address in X-Forwarded-For
 # (blog/client_address.py).
-_proxy_count = os.environ.get("CARNET_PROXY_COUNT", "0").strip()
-if not _proxy_count.isdigit():
-    raise ImproperlyConfigured("CARNET_PROXY_COUNT must be a number of proxies: 0, 1, 2…")
-CARNET_PROXY_COUNT = int(_proxy_count)
+CARNET_PROXY_COUNT = env_int("CARNET_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "blog.client_address.client_ip"
 
 ROOT_URLCONF = "site_config.urls"
@@ -115,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -184,7 +199,7 @@ CARNET_AUTHOR = os.environ.get("CARNET_AUTHOR", "")
 # Contact form (/contact/): messages are stored, then mailed to CARNET_CONTACT_EMAIL (else the
 # site identity's public address, else ADMINS); a few per sender address per hour.
 CARNET_CONTACT_EMAIL = os.environ.get("CARNET_CONTACT_EMAIL", "")
-CARNET_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("CARNET_CONTACT_MESSAGES_PER_HOUR", "3"))
+CARNET_CONTACT_MESSAGES_PER_HOUR = env_int("CARNET_CONTACT_MESSAGES_PER_HOUR", 3)
 ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
 # Email: printed on the console unless an SMTP server is configured in the environment.
 EMAIL_BACKEND = os.environ.get(
@@ -194,32 +209,105 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not env_bool("EMAIL_USE_SSL"))
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # a dead server must not hang a reader
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # a dead server must not hang a reader
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "carnet@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Markdown bodies above this size are refused with a clear error (rendering is superlinear).
-CARNET_MAX_MARKDOWN_BYTES = int(os.environ.get("CARNET_MAX_MARKDOWN_BYTES", str(512 * 1024)))
+CARNET_MAX_MARKDOWN_BYTES = env_int("CARNET_MAX_MARKDOWN_BYTES", 512 * 1024)
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
 # stale: an edit or a post going live makes a new key); 0 turns it off (blog/caching.py).
-CARNET_PAGE_CACHE_SECONDS = int(os.environ.get("CARNET_PAGE_CACHE_SECONDS", "600"))
+CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
 SECURE_SSL_REDIRECT = SECURE
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
-SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# HSTS is each operator's decision, one setting each, all off by default: includeSubDomains
+# binds every other host of the domain to HTTPS, and a preloaded domain takes months to leave
+# the browsers' lists. The production values in the README turn HSTS on for this host only.
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+# check --deploy warns until subdomains and preload are turned on (security.W005, W021); an
+# operator who wrote DJANGO_HSTS_INCLUDE_SUBDOMAINS=0 / DJANGO_HSTS_PRELOAD=0 has decided, and
+# the reminder is silenced for that choice only. Left unset, the reminder stays.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, variable in (
+        ("security.W005", "DJANGO_HSTS_INCLUDE_SUBDOMAINS"),
+        ("security.W021", "DJANGO_HSTS_PRELOAD"),
+    )
+    if variable in os.environ and not env_bool(variable)
+]
+# X-Forwarded-Proto is written by whoever sends the request: believed only when trusted
+# proxies stand in front (CARNET_PROXY_COUNT > 0), which must set it themselves (nginx:
+# proxy_set_header X-Forwarded-Proto $scheme). Without a proxy a reader could claim HTTPS on
+# plain HTTP, skip the SSL redirect and get secure cookies sent back in clear.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CARNET_PROXY_COUNT else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said out loud
 X_FRAME_OPTIONS = "DENY"
+# The session cookie is HttpOnly (Django's default); the CSRF one can be too: the editor reads
+# the token from the form's hidden input, never from document.cookie.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"  # links from a mail into the admin work
+
+
+def _csp_hash(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
+def _inline_styles(template: str) -> list[str]:
+    """The <style> blocks of a stand-alone page, to allow them by hash.
+
+    500.html must not depend on static files or the database (it shows when they fail), so its
+    few rules stay inline; an edit to them changes the allowed hash with them.
+    """
+    text = (BASE_DIR / "templates" / template).read_text(encoding="utf-8")
+    return re.findall(r"<style>(.*?)</style>", text, re.S)
+
+
+# Markdown tables align their cells with style="text-align:…" (the only style the sanitizer
+# keeps, blog/rendering.py); these exact attribute values are allowed by hash ('unsafe-hashes'),
+# every other inline style attribute is refused. A browser without 'unsafe-hashes' support only
+# loses the alignment.
+TABLE_ALIGNMENTS = [f"text-align:{side}" for side in ("left", "center", "right", "justify")]
+
+# Content-Security-Policy (django-csp): scripts and styles only from the site's own files, no
+# inline script at all (the only <script> elements are JSON data blocks: json_script and JSON-LD,
+# which no browser executes and CSP does not govern), so no nonce: a nonce would also fight the
+# page cache, which serves one rendered page to many readers. The admin preview is an
+# <iframe srcdoc> with sandbox="allow-same-origin" (no scripts): it inherits this policy.
+# img-src: uploads and renditions are under MEDIA_URL, on this origin; images that imported
+# posts link on other HTTPS hosts still show (nothing of a post is lost in the move), unless
+# CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third party); data: for the
+# preview's featured image chosen but not saved yet (blog/admin_views.py), blob: for the editor's
+# thumbnail of a picked file. Tested in Chromium: tests/test_browser_csp.py.
+CARNET_REMOTE_IMAGES = env_bool("CARNET_REMOTE_IMAGES", default=True)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *map(_csp_hash, _inline_styles("500.html"))],
+        "style-src-attr": [UNSAFE_HASHES, *map(_csp_hash, TABLE_ALIGNMENTS)],
+        "img-src": [SELF, "data:", "blob:", *(["https:"] if CARNET_REMOTE_IMAGES else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,8 @@
 
 Where Chromium or Playwright is missing the tests skip with the reason, so a newcomer's
 `make test` passes; CI sets CARNET_REQUIRE_BROWSER=1 and then a missing browser fails.
+Every tab reports the Content-Security-Policy violations it meets (watch_csp_violations): a
+browser test fails on any, whatever else it checks.
 """
 
 from __future__ import annotations
@@ -82,6 +84,38 @@ def axe_violations(page, include: str | None = None, *, prose_headings: bool = T
     """
     if not AXE.exists():
         skip_or_fail("axe-core not installed (make test runs npm ci where npm exists)")
-    page.add_style_tag(content=_STILL)
-    page.add_script_tag(path=str(AXE))
+    # Injected through DevTools, not as inline <style>/<script> elements: the site's
+    # Content-Security-Policy refuses those, and the test would report its own violation.
+    page.evaluate(_ADOPT_STYLE, _STILL)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     return page.evaluate(_AXE_RUN, {"include": include, "proseHeadings": prose_headings})
+
+
+# A constructed style sheet is not an inline style: CSP does not govern it.
+_ADOPT_STYLE = """css => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}"""
+
+# Every frame reports its Content-Security-Policy violations to the test (the binding survives
+# navigations; Chromium's console messages also cover frames where no script may run, such as
+# the editor's sandboxed preview).
+_REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+    window.carnetCspViolation(
+        `${event.violatedDirective} refused ${event.blockedURI || "inline"} on ${location.href}`
+        + (event.sample ? `: ${event.sample}` : ""));
+});"""
+
+
+def watch_csp_violations(context, violations: list[str]) -> list[str]:
+    """Fill ``violations`` with the CSP violations of every page and frame of ``context``."""
+    context.expose_binding("carnetCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", on_console)
+    return violations

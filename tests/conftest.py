@@ -1,8 +1,37 @@
+import datetime as dt
 import os
 
 import pytest
+import time_machine
 
 from tests import browser as browser_support
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("CARNET_CLOCK", ""),
+        help="Run the suite as if the clock read this instant (ISO 8601 with its offset, e.g. "
+        "2026-12-31T23:30:00Z); the clock then ticks on from it. `make test-clock` uses it.",
+    )
+
+
+def pytest_configure(config):
+    # Started before Django and the database exist, so that every "now" of the run (Python's,
+    # Django's, the test data's) reads the chosen instant: a date bug at an awkward hour shows
+    # up whatever the hour the suite really runs at.
+    instant = config.getoption("--clock")
+    if instant:
+        moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise pytest.UsageError(f"--clock {instant!r} needs an offset (Z or +HH:MM)")
+        config._carnet_clock = time_machine.travel(moment, tick=True)
+        config._carnet_clock.start()
+
+
+def pytest_report_header(config):
+    instant = config.getoption("--clock")
+    return f"clock: set to {instant} (ticking)" if instant else None
 
 
 @pytest.fixture(autouse=True)
@@ -34,11 +63,20 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
+def csp_violations():
+    """The Content-Security-Policy violations seen by the ``page`` fixture's tab, as they come."""
+    return []
+
+
+@pytest.fixture
+def page(chromium, csp_violations):
+    """A French browser tab; every page it visits must run under the site's CSP."""
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    browser_support.watch_csp_violations(context, csp_violations)
     page = context.new_page()
     yield page
     context.close()
+    assert csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 def pytest_terminal_summary(terminalreporter):

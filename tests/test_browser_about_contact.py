@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from blog.models import ContactMessage, Page, SiteIdentity
-from tests.browser import axe_violations, screenshot_path, skip_or_fail
+from tests.browser import axe_violations, screenshot_path, skip_or_fail, watch_csp_violations
 from tests.test_html_validity import validate, vnu_missing_reason
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,6 +93,7 @@ def test_a_visitor_reads_about_then_sends_a_message(page, live_server, freelance
 
 def test_the_form_works_with_javascript_off(chromium, live_server, freelancer_site):
     context = chromium.new_context(locale="fr-FR", java_script_enabled=False)
+    violations = watch_csp_violations(context, [])
     try:
         page = context.new_page()
         page.goto(live_server.url + "/contact/")
@@ -105,6 +106,7 @@ def test_the_form_works_with_javascript_off(chromium, live_server, freelancer_si
     finally:
         context.close()
     assert ContactMessage.objects.get().name == "Sans JavaScript"
+    assert violations == []
 
 
 def test_a_page_is_written_with_the_post_editor_and_its_preview(page, live_server):

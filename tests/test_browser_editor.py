@@ -10,7 +10,7 @@ from PIL import Image
 
 from blog.models import Post
 from blog.text import ascii_slugify
-from tests.browser import screenshot_path
+from tests.browser import screenshot_path, watch_csp_violations
 from tests.factories import make_post, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,12 +58,15 @@ def wait_for_preview(page):
 
 def visitor_sees(chromium, url, text) -> bool:
     context = chromium.new_context(locale="fr-FR")
+    violations = watch_csp_violations(context, [])
     try:
         visitor = context.new_page()
         visitor.goto(url)
-        return text in visitor.locator("body").inner_text()
+        seen = text in visitor.locator("body").inner_text()
     finally:
         context.close()
+    assert violations == [], violations
+    return seen
 
 
 def test_write_preview_draft_then_publish(editor_page, live_server, chromium, photo):

@@ -36,7 +36,10 @@ class SitemapTests(TestCase):
         listed = {loc for loc in entries if "/blog/" in loc and loc != "http://testserver/blog/"}
         self.assertEqual(listed, set(posts))
         for loc, post in posts.items():
-            self.assertEqual(entries[loc], max(post.updated, post.pub_date).date().isoformat())
+            # A W3C datetime with its offset: the same instant whatever the zone or the hour.
+            lastmod = dt.datetime.fromisoformat(entries[loc])
+            self.assertIsNotNone(lastmod.utcoffset(), entries[loc])
+            self.assertEqual(lastmod, max(post.updated, post.pub_date).replace(microsecond=0))
 
     def test_home_tags_and_archives(self):
         entries = self.entries()

@@ -1,5 +1,8 @@
 """Fast by construction: a fixed number of queries per page, and 304 on conditional requests."""
 
+import datetime as dt
+
+import time_machine
 from django.test import TestCase, override_settings
 from django.utils.http import http_date
 
@@ -38,6 +41,22 @@ class QueryBudgetTests(TestCase):
         self.assertEqual(few, many)
         for url, budget in BUDGETS.items():
             self.assertLessEqual(many[url], budget, url)
+
+    def test_an_archive_costs_the_same_with_or_without_a_year_before_it(self):
+        """Early in a year, the year before may have posts or not: the page costs the same.
+
+        (The previous/next year lookups once prefetched tags, a query only when a post was
+        found: the budget test failed on 28 March 2027, not on a November day.)
+        """
+        when = dt.datetime(2028, 3, 1, tzinfo=dt.UTC)
+        with time_machine.travel(when, tick=False):
+            make_post(title="Janvier", tags=["a"], pub_date=dt.datetime(2027, 1, 10, tzinfo=dt.UTC))
+            alone = count_queries(self.client, "/archive/2027/")
+            alone_month = count_queries(self.client, "/archive/2027/01/")
+            make_post(title="Avant", tags=["b"], pub_date=dt.datetime(2026, 6, 10, tzinfo=dt.UTC))
+            make_post(title="Après", tags=["c"], pub_date=dt.datetime(2028, 2, 10, tzinfo=dt.UTC))
+            self.assertEqual(count_queries(self.client, "/archive/2027/"), alone)
+            self.assertEqual(count_queries(self.client, "/archive/2027/01/"), alone_month)
 
     def test_not_found_page_has_a_fixed_cost(self):
         add_posts(3)

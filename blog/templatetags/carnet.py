@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -214,13 +215,27 @@ def latest_posts(count: int = 5):
 
 
 @register.filter
+def w3c_datetime(value) -> str:
+    """An instant as a W3C datetime in the site's time zone, with its offset, to the second.
+
+    ``2026-12-01T00:30:00+01:00``: a reader's day and the exact instant, both unambiguous.
+    """
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
 def update_date(post):
     """The date to show as « updated », or None: only a real edit on a later day counts.
 
     Re-importing a file or saving without change on the publication day is not an update.
+    Days are the site's (its time zone), as the dates the page shows.
     """
     updated, published = getattr(post, "updated", None), post.pub_date
-    if not updated or not published or updated.date() <= published.date():
+    if not updated or not published:
+        return None
+    if timezone.localdate(updated) <= timezone.localdate(published):
         return None
     imported = getattr(post, "imported_at", None)
     if imported and abs((updated - imported).total_seconds()) < 60:
