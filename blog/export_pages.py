@@ -70,10 +70,8 @@ def export_pages(outdir: Path, report, *, taken: set[str] | None = None,
         for name, key in IDENTITY_KEYS.items():
             if getattr(identity, name):
                 meta[key] = getattr(identity, name)
-        target = outdir / identity.source_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_file(meta, "", "yaml"), "utf-8")
-        report.pages += 1
+        if report.write(outdir, identity.source_path, render_file(meta, "", "yaml").encode()):
+            report.pages += 1
 
 
 def _export_page(page: Page, relative: str, outdir: Path, report, written: dict) -> None:
@@ -96,9 +94,9 @@ def _export_page(page: Page, relative: str, outdir: Path, report, written: dict)
     body = export_body(page.body, refs, place)
     for ref, name in refs.items():  # the extras' images (the body's are placed already)
         place(ref, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_file(meta, body, page.source_format or "yaml"), "utf-8")
-    report.pages += 1
+    text = render_file(meta, body, page.source_format or "yaml")
+    if report.write(outdir, relative, text.encode()):
+        report.pages += 1
 
 
 def _set_flags(meta: dict, page: Page, key: str | None) -> None:

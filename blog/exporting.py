@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from blog import frontmatter, oldurls
+from blog.export_files import LinkRefused, write_inside
 from blog.models import Post
 from blog.text import ascii_slugify, strip_control_chars
 
@@ -33,12 +34,26 @@ class ExportReport:
     images: int = 0
     pages: int = 0  # imported pages and the landing page (blog.export_pages)
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files not written (blog.export_files)
 
     def summary(self) -> str:
         return (
-            f"{self.posts} posts exported, {self.images} images written, "
-            f"{len(self.warnings)} warnings"
-        ) + (f", {self.pages} pages exported" if self.pages else "")
+            (
+                f"{self.posts} posts exported, {self.images} images written, "
+                f"{len(self.warnings)} warnings"
+            )
+            + (f", {self.pages} pages exported" if self.pages else "")
+            + (f", {len(self.errors)} files not written" if self.errors else "")
+        )
+
+    def write(self, outdir: Path, relative: str | PurePosixPath, data: bytes) -> bool:
+        """Write a file inside ``outdir`` (never through a link); False if refused."""
+        try:
+            write_inside(outdir, relative, data)
+        except LinkRefused as exc:
+            self.errors.append(str(exc))
+            return False
+        return True
 
 
 class _Dumper(yaml.SafeDumper):
@@ -62,6 +77,7 @@ def format_datetime(value: dt.datetime) -> str:
 
 def export_posts(outdir: Path, posts=None) -> ExportReport:
     report = ExportReport()
+    outdir = Path(os.path.abspath(outdir))  # normalized: files are placed by lexical paths
     outdir.mkdir(parents=True, exist_ok=True)
     whole_site = posts is None
     posts = posts if posts is not None else Post.objects.all()
@@ -106,9 +122,8 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
         meta.setdefault("templateKey", "blog-post")
     _set_aliases(meta, post, relative, fmt)
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_file(meta, body, fmt), encoding="utf-8")
-    report.posts += 1
+    if report.write(outdir, relative, render_file(meta, body, fmt).encode()):
+        report.posts += 1
     return target
 
 
@@ -118,12 +133,13 @@ def placer(outdir: Path, static: str, target: Path, relative: str, written: dict
 
     def place(ref: str, name: str) -> str:
         if ref.startswith("/"):
-            dest = outdir / static / unquote(ref).lstrip("/")
+            dest = Path(os.path.normpath(outdir / static / unquote(ref).lstrip("/")))
         else:
             dest = Path(os.path.normpath(target.parent / unquote(ref)))
-        if not dest.resolve().is_relative_to(outdir.resolve()) or written.get(dest, name) != name:
+        # Lexical: a link on the way is refused by report.write, not silently avoided.
+        if not dest.is_relative_to(outdir) or written.get(dest, name) != name:
             ref = f"/img/{PurePosixPath(name).name}"
-            dest = outdir / static / "img" / PurePosixPath(name).name
+            dest = Path(os.path.normpath(outdir / static / "img" / PurePosixPath(name).name))
         if dest not in written:
             try:
                 with default_storage.open(name, "rb") as source:
@@ -131,10 +147,9 @@ def placer(outdir: Path, static: str, target: Path, relative: str, written: dict
             except OSError:
                 report.warnings.append(f"{relative}: image {name} is missing from media storage")
                 return ref
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-            written[dest] = name
-            report.images += 1
+            if report.write(outdir, dest.relative_to(outdir).as_posix(), data):
+                written[dest] = name
+                report.images += 1
         return ref
 
     return place

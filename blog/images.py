@@ -17,11 +17,14 @@ import hashlib
 import logging
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
+
+from blog.image_limits import Cost, decoding_cost, raster_formats
 
 logger = logging.getLogger(__name__)
 
@@ -89,24 +92,39 @@ class Picture:
 _known: set[str] = set()
 
 
-_upright_sizes: dict[str, tuple[int, int]] = {}
+_headers: dict[str, tuple[int, int, Cost]] = {}
 # EXIF orientations that swap width and height (rotated by 90° or 270°).
 _SWAPPING = {5, 6, 7, 8}
+
+
+class OverLimit(ValueError):
+    """An image over CARNET_MAX_IMAGE_PIXELS: no rendition decodes it."""
 
 
 def _upright_size(path: str) -> tuple[int, int]:
     """The image's size once turned upright; the stored width/height may be sideways.
 
-    Read from the file's header once per process (Pillow does not decode pixels for it).
+    Read from the file's headers once per process, with what decoding it would cost: an
+    image over the upload limits (stored before they applied to imports, or by hand) is
+    never decoded (OverLimit; the page shows the original instead of renditions).
     """
-    size = _upright_sizes.get(path)
-    if size is None:
-        with Image.open(path) as image:
-            width, height = image.size
-            if image.getexif().get(0x0112) in _SWAPPING:
-                width, height = height, width
-        size = _upright_sizes[path] = (width, height)
-    return size
+    header = _headers.get(path)
+    if header is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path, formats=raster_formats()) as image:
+                width, height = image.size
+                data = Path(path).read_bytes() if image.format == "GIF" else b""
+                cost = decoding_cost(image, data)
+                # Checked first: a PNG's getexif() decodes the whole image (its EXIF may
+                # follow the pixels).
+                if not cost.over_limit and image.getexif().get(0x0112) in _SWAPPING:
+                    width, height = height, width
+        header = _headers[path] = (width, height, cost)
+    width, height, cost = header
+    if cost.over_limit:
+        raise OverLimit(f"{path}: {cost.width} × {cost.height}, {cost.frames} frame(s)")
+    return width, height
 
 
 def _fallback_format(source_name: str) -> tuple[str, str]:
@@ -154,7 +172,7 @@ def _write(image: Image.Image, path: str, fmt: str) -> None:
 
 
 def _render(source_path: str, spec: Spec, jobs: list[tuple[int, int, str, str]]) -> None:
-    with Image.open(source_path) as opened:
+    with Image.open(source_path, formats=raster_formats()) as opened:
         image = ImageOps.exif_transpose(opened)
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")

@@ -17,7 +17,14 @@ from pathlib import Path, PurePosixPath
 from django.core.files.storage import default_storage
 
 from blog import frontmatter
-from blog.media import ImageOutsideSite, ImageProblem, StoredImage, is_local, rewrite_images
+from blog.media import (
+    ImageOutsideSite,
+    ImageProblem,
+    ImageRefused,
+    StoredImage,
+    is_local,
+    rewrite_images,
+)
 from blog.rendering import render_markdown
 from blog.site_models import Page, SiteIdentity, clashing_route
 from blog.text import ascii_slugify, strip_control_chars
@@ -180,7 +187,7 @@ def _body(source, file: Path, static_dir, allowed, state, result, images, failur
     def replace(ref: str, line: int) -> str | None:
         try:
             image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
-        except ImageOutsideSite as problem:
+        except ImageRefused as problem:
             raise failure(file, f"line {line + offset}: image {problem}") from None
         except ImageProblem as problem:
             result.warnings.append(f"line {line + offset}: image {problem}")

@@ -22,8 +22,8 @@ from taggit.models import Tag
 
 from blog import frontmatter, import_pages, oldurls
 from blog.media import (
-    ImageOutsideSite,
     ImageProblem,
+    ImageRefused,
     ImageStore,
     StoredImage,
     is_local,
@@ -129,12 +129,10 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
     allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     images: dict[str, StoredImage] = {}
 
-    def use(ref: str, what: str, featured: bool = False) -> StoredImage | None:
+    def use(ref: str, what: str) -> StoredImage | None:
         try:
-            image = state.store.resolve(
-                ref, post_file=file, static_dir=static_dir, allowed=allowed, featured=featured
-            )
-        except ImageOutsideSite as problem:
+            image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
+        except ImageRefused as problem:
             raise ImportFailure(file, f"{what} {problem}") from None
         except ImageProblem as problem:
             result.warnings.append(f"{what} {problem}")
@@ -156,7 +154,7 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
     image_key, _ = frontmatter.lookup(source.meta, frontmatter.IMAGE_KEYS)
     if fields.image and not is_local(fields.image):
         result.warnings.append(f"{image_key} {fields.image!r} is not a local file; not copied")
-    elif fields.image and (image := use(fields.image, image_key or "image", featured=True)):
+    elif fields.image and (image := use(fields.image, image_key or "image")):
         # Sizes known already: Django does not open a file that is only written at the end.
         post.image.name = image.name
         post.image_width, post.image_height = image.width, image.height

@@ -51,6 +51,7 @@ class ImportReport:
     redirects_made: int = 0
     warnings: int = 0
     static_dirs: dict[str, str] = field(default_factory=dict)  # folder -> "given" / "guessed"
+    refused_static_dirs: dict[str, str] = field(default_factory=dict)  # link -> where it leads
     dry_run: bool = False
     rolled_back: bool = False
 
@@ -98,7 +99,7 @@ def import_paths(
     state = RunState(static_dir.resolve() if static_dir else None, dry_run, force, pages=pages)
     if state.static_dir:
         report.static_dirs[str(state.static_dir)] = "given"
-    sites: dict[Path, tuple[Path | None, Path | None]] = {}
+    sites: dict[Path, tuple[Path | None, Path | None, Path | None]] = {}
 
     def emit(result: FileResult) -> None:
         report.add(result)
@@ -118,10 +119,12 @@ def import_paths(
     def site(file: Path, root: Path) -> tuple:
         if file.parent not in sites:
             sites[file.parent] = guess_site(file.parent)
-        found_root, static = sites[file.parent]
+        found_root, static, refused = sites[file.parent]
         static = state.static_dir or static
         if static is not None:
             report.static_dirs.setdefault(str(static), "guessed")
+        elif refused is not None:
+            report.refused_static_dirs[str(refused)] = str(refused.resolve())
         return root, found_root, static
 
     # --strict and --dry-run: one transaction around everything, rolled back at the end.
@@ -195,14 +198,15 @@ def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
                 state: RunState, bulk: bool) -> FileResult | Pending:  # fmt: skip
     undo = Undo()
     try:
+        real = _inside(file, site[0])
         try:
-            stat = file.stat()
+            stat = real.stat()
             if stat.st_size > frontmatter.MAX_FILE_BYTES:
                 raise ImportFailure(
                     file,
                     f"too large ({stat.st_size} bytes; the limit is {frontmatter.MAX_FILE_BYTES})",
                 )
-            raw = file.read_bytes()
+            raw = real.read_bytes()
         except OSError as exc:
             raise ImportFailure(file, f"cannot be read ({exc.strerror})") from None
         if len(relative) > MAX_PATH:
@@ -227,6 +231,19 @@ def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
     return FileResult(str(file), "failed", problem)
 
 
+def _inside(file: Path, root: Path) -> Path:
+    """The file's real path, or ImportFailure if a symbolic link leads it out of ``root``.
+
+    Someone else's folder may hold ``notes.md -> ~/.env``: what it leads to is never read.
+    """
+    real = file.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise ImportFailure(
+            file, f"is a symbolic link to {real}, outside {root}; refused (not followed)"
+        )
+    return real
+
+
 def _digest(raw: bytes) -> str:
     import hashlib
 
@@ -235,7 +252,10 @@ def _digest(raw: bytes) -> str:
 
 def find_markdown_files(root: Path) -> Iterator[Path]:
     """Markdown files under ``root``, sorted; hidden folders, node_modules and symlink loops
-    skipped."""
+    skipped. Symbolic links are followed inside ``root`` only: a link to a folder elsewhere
+    is yielded itself, unfollowed, for the importer to refuse by name (as a link to a file
+    elsewhere is)."""
+    real_root = root.resolve()
     seen: set[tuple[int, int]] = set()
     for folder, dirnames, filenames in os.walk(root, followlinks=True):
         stat = os.stat(folder)
@@ -243,14 +263,21 @@ def find_markdown_files(root: Path) -> Iterator[Path]:
             dirnames[:] = []
             continue
         seen.add((stat.st_dev, stat.st_ino))
-        dirnames[:] = sorted(
-            name for name in dirnames if not name.startswith(".") and name not in SKIPPED_FOLDERS
-        )
-        for name in sorted(filenames):
+        inside, outside = [], []
+        for name in sorted(dirnames):
+            if name.startswith(".") or name in SKIPPED_FOLDERS:
+                continue
+            path = Path(folder) / name
+            leads_out = path.is_symlink() and not path.resolve().is_relative_to(real_root)
+            (outside if leads_out else inside).append(name)
+        dirnames[:] = inside
+        found = [Path(folder) / name for name in outside]
+        for name in filenames:
             path = Path(folder) / name
             markdown = not name.startswith(".") and path.suffix.lower() in MARKDOWN_SUFFIXES
             if markdown and path.is_file():
-                yield path
+                found.append(path)
+        yield from sorted(found)
 
 
 def site_root(folder: Path) -> Path | None:
@@ -261,13 +288,19 @@ def site_root(folder: Path) -> Path | None:
     return None
 
 
-def guess_site(folder: Path) -> tuple[Path | None, Path | None]:
-    """(site root, static folder): Jekyll serves the site's own folder."""
+def guess_site(folder: Path) -> tuple[Path | None, Path | None, Path | None]:
+    """(site root, static folder, refused static folder): Jekyll serves the site's own folder.
+
+    A static/ that is a link out of the site is not used (every file where it leads would
+    be a site image): the third item names it; ``--static-dir`` says to use it anyway.
+    """
     root = site_root(folder)
     if root is None:
-        return None, None
+        return None, None, None
     static = root / "static" if (root / "static").is_dir() else root
-    return root.resolve(), static.resolve()
+    if not static.resolve().is_relative_to(root.resolve()):
+        return root.resolve(), None, static
+    return root.resolve(), static.resolve(), None
 
 
 class _NoTransaction:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.template.defaultfilters import filesizeformat
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from blog.image_limits import decoding_cost, max_bytes, max_frames, max_pixels
 from blog.text import ascii_slugify
 
 # Pillow format -> (file extension, MIME type). Nothing else is accepted.
@@ -33,8 +34,10 @@ FORMATS = {
     "WEBP": ("webp", "image/webp"),
     "GIF": ("gif", "image/gif"),
 }
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo, not a bomb
+# Pillow's JPEG reader calls a multi-picture JPEG (many phones' photos) MPO: stored as a JPEG
+# of its first picture.
+_SAME_AS = {"MPO": "JPEG"}
+__all__ = ["CleanImage", "ImageRejected", "clean_image", "max_bytes", "max_pixels", "store"]
 
 
 class ImageRejected(Exception):
@@ -56,14 +59,6 @@ class CleanImage:
         return FORMATS[self.format][1]
 
 
-def max_bytes() -> int:
-    return int(getattr(settings, "CARNET_MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES))
-
-
-def max_pixels() -> int:
-    return int(getattr(settings, "CARNET_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
-
-
 def clean_image(upload) -> CleanImage:
     """Check an uploaded file by its content and return it re-encoded, or raise ImageRejected."""
     name = PurePosixPath(getattr(upload, "name", "") or "image").name
@@ -80,15 +75,20 @@ def clean_image(upload) -> CleanImage:
             # the bomb below, from the header alone, before any pixel is decoded.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
-        width, height = image.size
-        # Every frame of an animation is decoded and re-encoded: they all count.
-        if width * height * getattr(image, "n_frames", 1) > max_pixels():
-            raise ImageRejected(_too_many_pixels(name, width, height))
+        # Every frame of an animation is decoded and re-encoded: they all count, at the size
+        # they really have (blog.image_limits), read from the headers before any decoding.
+        cost = decoding_cost(image, data)
+        if cost.too_many_frames:
+            raise ImageRejected(_too_many_frames(name))
+        if cost.over_limit:
+            raise ImageRejected(_too_many_pixels(name, cost.width, cost.height, cost.frames))
+        fmt = _SAME_AS.get(image.format, image.format)
         image.load()
-        content = _reencode(image)
+        content = _reencode(image, fmt)
     except Image.DecompressionBombError:  # over twice Pillow's limit: refused by Image.open
         raise ImageRejected(_too_many_pixels(name)) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+    # struct.error: Pillow cannot write back what it read (merged frames longer than 655 s).
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise ImageRejected(
             _("« %(name)s » is not a JPEG, PNG, WebP or GIF image (or it is damaged).")
             % {"name": name}
@@ -96,17 +96,16 @@ def clean_image(upload) -> CleanImage:
     stored = Image.open(io.BytesIO(content))
     stem = ascii_slugify(PurePosixPath(name).stem)[:80] or "image"
     return CleanImage(
-        filename=f"{stem}.{FORMATS[image.format][0]}",
+        filename=f"{stem}.{FORMATS[fmt][0]}",
         content=content,
         width=stored.width,
         height=stored.height,
-        format=image.format,
+        format=fmt,
     )
 
 
-def _reencode(image: Image.Image) -> bytes:
+def _reencode(image: Image.Image, fmt: str) -> bytes:
     """The pixels only, in the same format: EXIF, XMP, comments and trailing bytes are dropped."""
-    fmt = image.format
     out = io.BytesIO()
     icc = image.info.get("icc_profile")  # colours, not personal data: kept
     # Pillow writes the source's comment back unless told otherwise (JPEG, GIF).
@@ -146,15 +145,35 @@ def _too_big(name: str, size: int) -> str:
     }
 
 
-def _too_many_pixels(name: str, width: int = 0, height: int = 0) -> str:
+def _too_many_pixels(name: str, width: int = 0, height: int = 0, frames: int = 1) -> str:
     """Decompression bombs are refused before Pillow allocates their pixels."""
     values = {"name": name, "limit": max_pixels() // 1_000_000}
     if not width:
         return _("« %(name)s » has too many pixels: the limit is %(limit)d megapixels.") % values
-    return _(
-        "« %(name)s » has too many pixels (%(width)d × %(height)d): the limit is "
-        "%(limit)d megapixels."
-    ) % {**values, "width": width, "height": height}
+    values.update(width=width, height=height, frames=frames)
+    if frames > 1:
+        return (
+            _(
+                "« %(name)s » has too many pixels (%(width)d × %(height)d, %(frames)d frames): "
+                "the limit is %(limit)d megapixels."
+            )
+            % values
+        )
+    return (
+        _(
+            "« %(name)s » has too many pixels (%(width)d × %(height)d): the limit is "
+            "%(limit)d megapixels."
+        )
+        % values
+    )
+
+
+def _too_many_frames(name: str) -> str:
+    """Thousands of tiny frames: each is decoded and re-encoded, in the request."""
+    return _("« %(name)s » has too many frames: the limit is %(limit)d.") % {
+        "name": name,
+        "limit": max_frames(),
+    }
 
 
 def store(image: CleanImage, name: str, storage: Storage | None = None) -> str:

@@ -16,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite",
             action="store_true",
-            help="Write into a folder that is not empty (files of the same name are replaced).",
+            help="Write into a folder that is not empty (files of the same name are replaced; "
+            "a symbolic link in the way is refused, never written through).",
         )
 
     def handle(self, *args, outdir, overwrite, verbosity, **options):
@@ -28,7 +29,14 @@ class Command(BaseCommand):
             report = export_posts(outdir)
         except OSError as exc:
             raise CommandError(f"{exc.filename or outdir}: {exc.strerror}") from None
+        for error in report.errors:
+            self.stderr.write(f"error: {error}")
         if verbosity >= 1:
             for warning in report.warnings:
                 self.stderr.write(f"warning: {warning}")
             self.stdout.write(f"{report.summary()} to {outdir}")
+        if report.errors:
+            raise CommandError(
+                f"{len(report.errors)} file(s) not written: the export never writes through a "
+                "symbolic link (remove it, or export into another folder)."
+            )

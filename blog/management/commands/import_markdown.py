@@ -60,6 +60,11 @@ class Command(BaseCommand):
         )
         if self.progress:
             self.stdout.write("\r\033[K", ending="")
+        for link, real in report.refused_static_dirs.items():
+            self.stderr.write(
+                f"warning: {link} is a link out of the site (to {real}); not used for site "
+                "paths like /img/x.jpg (--static-dir to use it)"
+            )
         if verbosity >= 1:
             for folder, how in report.static_dirs.items():
                 self.stdout.write(f"Site paths like /img/x.jpg resolve in {folder} ({how}).")
