@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from PIL import Image, ImageCms
 
-from blog import images
+from blog.images import renditions
 from tests.factories import make_image, make_post
 
 GPS_IFD = 0x8825
@@ -33,7 +33,7 @@ def media_path(url: str, media_root) -> str:
 class RenditionTests(TestCase):
     def test_exif_orientation_applied_and_no_metadata_published(self):
         post = make_post(title="GPS", image=photo_with_exif(), image_alt="Un lac")
-        picture = images.picture(post.image, "hero")
+        picture = renditions.picture(post.image, "hero")
         for rendition in picture.fallback + picture.webp:
             with Image.open(rendition.path) as image:
                 # Stored 1600 x 1000 sideways: upright it is 1000 wide, 1600 high.
@@ -51,7 +51,7 @@ class RenditionTests(TestCase):
         )
         upload = SimpleUploadedFile("c.jpg", buffer.getvalue(), content_type="image/jpeg")
         post = make_post(title="Profil", image=upload, image_alt="Rouge")
-        picture = images.picture(post.image, "card")
+        picture = renditions.picture(post.image, "card")
         for rendition in picture.fallback + picture.webp:
             with open(rendition.path, "rb") as file:
                 self.assertNotIn(b"Lilas", file.read(), rendition.path)
@@ -60,44 +60,44 @@ class RenditionTests(TestCase):
 
     def test_sizes_for_each_place_in_webp_and_original_format(self):
         post = make_post(title="Grand", image=make_image(size=(2000, 1500)), image_alt="x")
-        card = images.picture(post.image, "card")
+        card = renditions.picture(post.image, "card")
         self.assertEqual([(r.width, r.height) for r in card.fallback], [(400, 210), (800, 420)])
         self.assertTrue(all(r.url.endswith(".jpg") for r in card.fallback))
         self.assertTrue(all(r.url.endswith(".webp") for r in card.webp))
         with Image.open(card.webp[0].path) as webp:
             self.assertEqual((webp.format, webp.size), ("WEBP", (400, 210)))
-        hero = images.picture(post.image, "hero")
+        hero = renditions.picture(post.image, "hero")
         self.assertEqual([r.width for r in hero.fallback], [672, 1024, 1344])
         self.assertEqual(hero.fallback[0].height, 504)
-        social = images.picture(post.image, "social", webp=False)
+        social = renditions.picture(post.image, "social", webp=False)
         self.assertEqual((social.largest.width, social.largest.height), (1200, 630))
-        thumb = images.picture(post.image, "thumbnail")
+        thumb = renditions.picture(post.image, "thumbnail")
         self.assertEqual(thumb.fallback[0].width, 160)
 
     def test_small_images_are_never_upscaled(self):
         post = make_post(title="Petit", image=make_image(size=(500, 300)), image_alt="x")
-        hero = images.picture(post.image, "hero")
+        hero = renditions.picture(post.image, "hero")
         self.assertEqual([r.width for r in hero.fallback], [500])
 
     def test_png_keeps_png_as_fallback(self):
         post = make_post(
             title="Logo", image=make_image("logo.png", size=(900, 600), fmt="PNG"), image_alt="x"
         )
-        card = images.picture(post.image, "card")
+        card = renditions.picture(post.image, "card")
         self.assertTrue(card.fallback[0].url.endswith(".png"))
 
     def test_made_once_then_reused(self):
         post = make_post(title="Une fois", image=make_image(size=(1200, 800)), image_alt="x")
-        first = images.picture(post.image, "card")
+        first = renditions.picture(post.image, "card")
         stamps = [os.stat(r.path).st_mtime_ns for r in first.fallback + first.webp]
-        images._known.clear()  # even a new process only checks that the files exist
-        again = images.picture(post.image, "card")
+        renditions._known.clear()  # even a new process only checks that the files exist
+        again = renditions.picture(post.image, "card")
         self.assertEqual(stamps, [os.stat(r.path).st_mtime_ns for r in again.fallback + again.webp])
 
     def test_a_missing_source_file_does_not_break_the_page(self):
         post = make_post(title="Perdu", image=make_image(size=(800, 600)), image_alt="Perdu")
         os.unlink(post.image.path)
-        images._known.clear()
+        renditions._known.clear()
         response = self.client.get("/blog/perdu/")
         self.assertEqual(response.status_code, 200)
 

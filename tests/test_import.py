@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localtime
 
-from blog.importing import import_paths
 from blog.models import Post, Redirect
+from blog.porting.importing import import_paths
 from tests.importing_support import Run, media_files, png, write
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from blog.importing import import_paths
 from blog.models import Post, Redirect
+from blog.porting.importing import import_paths
 from tests.importing_support import Run, corpus, media_files
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ EXPECTED = {
     "gatsby-starter-blog": (3, 0, 0, 0, 0),
     "povalab-netlify": (6, 0, 0, 2, 22),
     "waylonwalker": (33, 1, 1, 11, 0),
-    # 4 SVG diagrams of one post are not imported (a warning each; blog.media)
+    # 4 SVG diagrams of one post are not imported (a warning each; blog.porting.images)
     "jamstatic-fr": (11, 1, 0, 1, 9),
 }
 # Gatsby's about-page and product-page become pages, its index-page the site identity.

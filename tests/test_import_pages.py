@@ -7,9 +7,9 @@ import yaml
 from django.core.cache import cache
 from PIL import Image
 
-from blog.exporting import export_posts
-from blog.importing import import_paths
 from blog.models import Page, Post, SiteIdentity
+from blog.porting.exporting import export_posts
+from blog.porting.importing import import_paths
 from tests.importing_support import Run, corpus, media_files
 
 pytestmark = pytest.mark.django_db

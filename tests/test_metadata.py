@@ -13,8 +13,8 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image, ImageCms
 
-from blog import images
-from blog.metadata import MetadataError, strip_metadata
+from blog.images import renditions
+from blog.images.metadata import MetadataError, strip_metadata
 from blog.models import Post
 from tests.importing_support import Run, media_files, write
 
@@ -366,7 +366,7 @@ class TestImport:
         write(tmp_path, "blog/lac.md", POST)
         Run(tmp_path)
         post = Post.objects.get()
-        hero = images.picture(post.image, "hero")
+        hero = renditions.picture(post.image, "hero")
         for rendition in hero.fallback + hero.webp:
             data = Path(rendition.path).read_bytes()
             assert_nothing_personal(data)

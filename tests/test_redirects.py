@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog.models import Post, Redirect
-from blog.oldurls import kebab_case
+from blog.porting.oldurls import kebab_case
 from tests.factories import make_post
 
 

@@ -7,9 +7,9 @@ from django.test import TestCase
 from django.utils import timezone
 from taggit.models import Tag
 
-from blog import search
-from blog.admin_tags import merge_tags
+from blog.admin.tags import merge_tags
 from blog.models import Post
+from blog.public import search
 from tests.factories import make_post
 from tests.site_helpers import add_hidden_posts
 

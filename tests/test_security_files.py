@@ -19,8 +19,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
-from blog.models import Post
-from blog.site_models import SiteIdentity
+from blog.models import Post, SiteIdentity
 from tests.factories import make_post, make_staff
 from tests.importing_support import Run, media_files, png, write
 

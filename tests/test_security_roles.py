@@ -15,8 +15,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from blog.models import Post, Redirect, TaggedPost
-from blog.site_models import ContactMessage, Page
+from blog.models import ContactMessage, Page, Post, Redirect, TaggedPost
 from tests.factories import make_image, make_post, make_staff
 
 ADD = reverse("admin:blog_post_add")
