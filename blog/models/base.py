@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog.rendering import RenderError, render_markdown
@@ -78,8 +79,8 @@ class SourceFile(models.Model):
 
 def sized_image(verbose_name, *, name: str, upload_to: str, help_text, alt_verbose_name,
                 alt_help_text) -> tuple[models.Field, ...]:  # fmt: skip
-    """An optional image, its stored width and height, and its alt text (required with it, by
-    each model's check constraint): ``image, image_width, image_height, image_alt = ...``."""
+    """An optional image, its stored width and height, and its alt text (required with it: see
+    ``alt_required``): ``image, image_width, image_height, image_alt = sized_image(...)``."""
     return (
         models.ImageField(
             verbose_name,
@@ -92,4 +93,13 @@ def sized_image(verbose_name, *, name: str, upload_to: str, help_text, alt_verbo
         models.PositiveIntegerField(null=True, blank=True, editable=False),
         models.PositiveIntegerField(null=True, blank=True, editable=False),
         models.CharField(alt_verbose_name, max_length=300, blank=True, help_text=alt_help_text),
+    )
+
+
+def alt_required(image: str, *, name: str, message) -> models.CheckConstraint:
+    """The database's own rule that the image ``image`` never goes without its alt text."""
+    return models.CheckConstraint(
+        condition=Q(**{image: ""}) | ~Q(**{f"{image}_alt": ""}),
+        name=name,
+        violation_error_message=message,
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from blog.models.base import MarkdownDocument, SourceFile, sized_image
+from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
 from blog.roles import may_see_unpublished
 from blog.text import ascii_slugify, strip_control_chars, visible_text
 
@@ -130,10 +130,8 @@ class Post(MarkdownDocument, SourceFile):
         permissions = [("publish_post", _("Can publish, unpublish and feature posts"))]
         indexes = [models.Index(fields=["status", "pub_date"], name="post_status_date")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(image="") | ~Q(image_alt=""),
-                name="post_image_needs_alt",
-                violation_error_message=_("An image needs its alt text."),
+            alt_required(
+                "image", name="post_image_needs_alt", message=_("An image needs its alt text.")
             )
         ]
 

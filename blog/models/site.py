@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from blog.models.base import MarkdownDocument, SourceFile, sized_image
+from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
 from blog.roles import may_see_unpublished
 from blog.text import strip_control_chars
 
@@ -113,10 +113,10 @@ class SiteIdentity(models.Model):
         verbose_name_plural = _("site identity")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="site_identity_single_row"),
-            models.CheckConstraint(
-                condition=Q(portrait="") | ~Q(portrait_alt=""),
+            alt_required(
+                "portrait",
                 name="site_identity_portrait_needs_alt",
-                violation_error_message=_("A portrait needs its alt text."),
+                message=_("A portrait needs its alt text."),
             ),
         ]
 

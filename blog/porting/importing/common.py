@@ -13,10 +13,18 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from taggit.models import Tag
 
 from blog.models import Post
-from blog.porting.images import ImageStore, StoredImage
+from blog.porting import frontmatter
+from blog.porting.images import (
+    ImageProblem,
+    ImageRefused,
+    ImageStore,
+    StoredImage,
+    rewrite_images,
+)
 
 MAX_PATH = 500
 
@@ -127,3 +135,33 @@ def jsonable(value):
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def image_user(file: Path, static_dir: Path | None, allowed: tuple[Path, ...], state: RunState,
+               result: FileResult, images: dict[str, StoredImage]):  # fmt: skip
+    """``use(ref, what)``: the stored image a file names, kept in ``images``; one outside the
+    site fails the file, a missing one is a warning (``what`` says where, in both)."""
+
+    def use(ref: str, what: str) -> StoredImage | None:
+        try:
+            image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
+        except ImageRefused as problem:
+            raise ImportFailure(file, f"{what} {problem}") from None
+        except ImageProblem as problem:
+            result.warnings.append(f"{what} {problem}")
+            return None
+        images[ref] = image
+        return image
+
+    return use
+
+
+def rewrite_body(source: frontmatter.Source, use) -> str:
+    """The body with its images' references turned into their media URLs (``use`` each)."""
+    offset = source.body_line - 1
+
+    def replace(ref: str, line: int) -> str | None:
+        image = use(ref, f"line {line + offset}: image")
+        return default_storage.url(image.name) if image else None
+
+    return rewrite_images(source.body, replace)

@@ -21,22 +21,11 @@ from blog.porting import frontmatter, gatsby
 from blog.porting.images import (
     ImageOutsideSite,
     ImageProblem,
-    ImageRefused,
     StoredImage,
     is_local,
-    rewrite_images,
 )
-from blog.porting.importing.common import (
-    FileResult,
-    ImportFailure,
-    RunState,
-    conflict,
-    digest,
-    edited_since_import,
-    file_digest,
-    jsonable,
-    relative_or_none,
-)
+from blog.porting.importing import common
+from blog.porting.importing.common import FileResult, ImportFailure
 from blog.rendering import render_markdown
 from blog.text import strip_control_chars
 
@@ -44,18 +33,18 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
 
 
 def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.Source, key: str,
-                   site: tuple, state: RunState) -> FileResult:  # fmt: skip
+                   site: tuple, state: common.RunState) -> FileResult:  # fmt: skip
     """The FileResult of a page or index-page file."""
     if key == gatsby.IDENTITY_TEMPLATE:
         return _import_identity(file, relative, source)
-    digest = file_digest(raw)
+    digest = common.file_digest(raw)
     page = Page.objects.filter(source_path=relative).first()
     if page is not None and page.source_hash == digest:
         return FileResult(str(file), "unchanged", f"page {page.get_absolute_url()}")
-    if page is not None and edited_since_import(
+    if page is not None and common.edited_since_import(
         fingerprint(page), page.extras.get("fingerprint"), state
     ):
-        return conflict(file, "page")
+        return common.conflict(file, "page")
     slug = gatsby.page_slug(source.meta, relative)
     if not slug or clashing_route(slug):
         raise ImportFailure(file, f"path: /{slug}/ is already one of the site's own addresses")
@@ -79,16 +68,19 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
     images = _images(source.meta, file, static_dir, allowed, state, result)
     extras_images = dict(images)
     page.body = strip_control_chars(
-        _body(source, file, static_dir, allowed, state, result, images), multiline=True
+        common.rewrite_body(
+            source, common.image_user(file, static_dir, allowed, state, result, images)
+        ),
+        multiline=True,
     )
     render_markdown(page.body)  # a bad body fails here
     _flags(page, source.meta, key, created=result.action == "created", result=result)
     page.extras = {
         "template": key,
-        "meta": jsonable(source.meta),
+        "meta": common.jsonable(source.meta),
         "images": {ref: default_storage.url(image.name) for ref, image in extras_images.items()},
         "refs": {ref: image.name for ref, image in images.items()},
-        "static_dir": relative_or_none(static_dir, root),
+        "static_dir": common.relative_or_none(static_dir, root),
         "fingerprint": fingerprint(page),
     }
     page.source_hash = digest
@@ -107,7 +99,7 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
 
 def fingerprint(page: Page) -> str:
     """What Carnet shows of a page, hashed like a post's: it moves when the admin edits it."""
-    return digest(
+    return common.digest(
         [
             page.title,
             page.slug,
@@ -142,25 +134,6 @@ def _flags(page: Page, meta: dict, key: str, *, created: bool, result) -> None:
             setattr(page, name, not value if meta_key == "draft" else value)
         else:
             result.warnings.append(f"{meta_key}: {value!r} is not a valid value; ignored")
-
-
-def _body(source, file: Path, static_dir, allowed, state, result, images) -> str:
-    """The body's images copied and their references rewritten, as a post's (a missing one
-    a warning naming its line, one outside the site fails the file)."""
-    offset = source.body_line - 1
-
-    def replace(ref: str, line: int) -> str | None:
-        try:
-            image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
-        except ImageRefused as problem:
-            raise ImportFailure(file, f"line {line + offset}: image {problem}") from None
-        except ImageProblem as problem:
-            result.warnings.append(f"line {line + offset}: image {problem}")
-            return None
-        images[ref] = image
-        return default_storage.url(image.name)
-
-    return rewrite_images(source.body, replace)
 
 
 def _image_refs(value) -> list[str]:
@@ -203,7 +176,7 @@ def _import_identity(file: Path, relative: str, source: frontmatter.Source) -> F
         changed.append(name)
     same_source = identity.source_front_matter == source.front_matter
     identity.source_path = relative
-    identity.source_meta = jsonable(source.meta)
+    identity.source_meta = common.jsonable(source.meta)
     identity.source_front_matter = source.front_matter
     if not changed and same_source and identity.pk:
         return FileResult(str(file), "unchanged", "site identity")

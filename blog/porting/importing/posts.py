@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -19,17 +18,13 @@ from taggit.models import Tag
 from blog.models import Post, Redirect, TaggedPost
 from blog.porting import frontmatter, gatsby, oldurls
 from blog.porting.images import (
-    ImageProblem,
-    ImageRefused,
     StoredImage,
     is_local,
-    rewrite_images,
     template_tags,
 )
 from blog.porting.importing.common import (
     MAX_PATH,
     FileResult,
-    ImportFailure,
     Pending,
     RunState,
     Undo,
@@ -37,8 +32,10 @@ from blog.porting.importing.common import (
     digest,
     edited_since_import,
     file_digest,
+    image_user,
     jsonable,
     relative_or_none,
+    rewrite_body,
 )
 from blog.text import ascii_slugify, strip_control_chars
 
@@ -76,24 +73,11 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     images: dict[str, StoredImage] = {}
 
-    def use(ref: str, what: str) -> StoredImage | None:
-        try:
-            image = state.store.resolve(ref, post_file=file, static_dir=static_dir, allowed=allowed)
-        except ImageRefused as problem:
-            raise ImportFailure(file, f"{what} {problem}") from None
-        except ImageProblem as problem:
-            result.warnings.append(f"{what} {problem}")
-            return None
-        images[ref] = image
-        return image
-
-    def replace(ref: str, line: int) -> str | None:
-        image = use(ref, f"line {line + offset}: image")
-        return default_storage.url(image.name) if image else None
+    use = image_user(file, static_dir, allowed, state, result, images)
 
     post.title = fields.title
     post.description = strip_control_chars(fields.description, multiline=True).strip()
-    post.body = strip_control_chars(rewrite_images(source.body, replace), multiline=True)
+    post.body = strip_control_chars(rewrite_body(source, use), multiline=True)
     post.pub_date = fields.pub_date
     post.featured = fields.featured
     post.status = Post.Status.DRAFT if fields.draft else Post.Status.PUBLISHED
