@@ -292,7 +292,7 @@ TABLE_ALIGNMENTS = [f"text-align:{side}" for side in ("left", "center", "right",
 # posts link on other HTTPS hosts still show (nothing of a post is lost in the move), unless
 # CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third party); data: for the
 # preview's featured image chosen but not saved yet (blog/admin/editor.py), blob: for the editor's
-# thumbnail of a picked file. Tested in Chromium: tests/test_browser_csp.py.
+# thumbnail of a picked file. Tested in Chromium: tests/browser/test_browser_csp.py.
 CARNET_REMOTE_IMAGES = env_bool("CARNET_REMOTE_IMAGES", default=True)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
