@@ -1,7 +1,8 @@
 """The editor's helpers behind PostAdmin.get_urls(): live preview, body image upload, tag names.
 
 All three go through ``admin_site.admin_view`` (staff of the admin only, CSRF-protected, never
-cached) and check the post permissions themselves.
+cached) and check the post permissions themselves. ``editor_config`` is what editor.js needs, for
+the post and the page admins alike (both import it from here, not from each other).
 """
 
 from __future__ import annotations
