@@ -121,7 +121,7 @@ def floor(folder: Path) -> tuple[tuple[float, float], int]:
 
 
 def full_import(folder: Path) -> tuple[tuple[float, float], object]:
-    from blog.importing import import_paths
+    from blog.porting.importing import import_paths
 
     start, cpu = time.perf_counter(), time.process_time()
     report = import_paths([folder])

@@ -1,7 +1,10 @@
 """Who gets into the admin: superusers and the « Auteur » / « Éditeur » groups, nobody else.
 
 Installed as Django's default admin site (``CarnetAdminConfig`` in INSTALLED_APPS replaces
-``django.contrib.admin``), so ``admin.site`` everywhere is this one.
+``django.contrib.admin``), so ``admin.site`` everywhere is this one. Outside ``blog/admin/`` on
+purpose: Django imports this class the first time ``admin.site`` is used, which is while
+``blog.admin`` registers its model admins; inside that package, importing it would run the
+package's registrations against a first site, then replace that site with a second, empty one.
 """
 
 from __future__ import annotations

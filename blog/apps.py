@@ -1,4 +1,7 @@
+"""The blog app: its system checks, signal receivers and search triggers, once models load."""
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +11,9 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from blog import checks, signals  # noqa: F401  (registers the checks and receivers)
+        # Imported once the models are loaded: they register checks and signal receivers.
+        from blog import checks  # noqa: F401
+        from blog.public import signals  # noqa: F401
         from blog.search_index import ensure_after_migrate
 
         # A later migration that rebuilds blog_post (SQLite) drops the search triggers.

@@ -14,6 +14,9 @@ Migration 0006 switched the triggers to it and re-indexed every post. Before 000
 
 from __future__ import annotations
 
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS blog_post_fts USING fts5(
         title, description, tags, body, tokenize = 'unicode61 remove_diacritics 2'
@@ -22,8 +25,8 @@ SQLITE_CREATE = [
         INSERT INTO blog_post_fts(rowid, title, description, tags, body)
         VALUES (new.id, new.title, new.description, '', new.{text});
     END""",
-    # Also on `updated`: a tag rename or merge touches its posts (blog/signals.py,
-    # blog/admin_tags.py), which re-reads their tags here.
+    # Also on `updated`: a tag rename or merge touches its posts (blog/public/signals.py,
+    # blog/admin/tags.py), which re-reads their tags here.
     """CREATE TRIGGER IF NOT EXISTS blog_post_fts_refresh
         AFTER UPDATE OF title, description, {text}, updated ON blog_post BEGIN
         UPDATE blog_post_fts SET title = new.title, description = new.description,
@@ -133,7 +136,7 @@ POSTGRES_DROP = [
 
 
 # Not search, but the same "database object the model does not declare" kind: a covering
-# index for blog.caching's per-request aggregate (16 ms -> 0.4 ms on 1,000 posts, SQLite).
+# index for blog.site.stamps' per-request aggregate (16 ms -> 0.4 ms on 1,000 posts, SQLite).
 STATE_INDEX = (
     "CREATE INDEX IF NOT EXISTS blog_post_public_state ON blog_post (status, pub_date, updated)"
 )
@@ -182,9 +185,6 @@ def drop(connection) -> None:
 
 def ensure_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: put back what a table rebuild may have dropped (only once 0003 ran)."""
-    from django.db import connections
-    from django.db.migrations.recorder import MigrationRecorder
-
     connection = connections[using]
     recorder = MigrationRecorder(connection)
     if not recorder.has_table():

@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # /sitemap.xml (its templates)
     "taggit",
-    "reversion",  # post history (admin authoring); the comparison is ours (blog/admin_history.py)
+    "reversion",  # post history (admin authoring); the comparison is ours (blog/admin/history.py)
     "axes",  # admin login throttling
     "blog",
 ]
@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, static files and errors included.
     "csp.middleware.CSPMiddleware",
-    "blog.headers.PermissionsPolicyMiddleware",
+    "blog.public.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,14 +85,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Sees the 404s of the views: old addresses from the previous site answer 301.
-    "blog.middleware.RedirectFallbackMiddleware",
+    "blog.public.middleware.RedirectFallbackMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from
 # one address, that pair is locked out until AXES_COOLOFF_TIME has passed (it unlocks by itself).
 AUTHENTICATION_BACKENDS = [
-    "blog.admin_auth.ThrottledLoginBackend",
+    "blog.admin.auth.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("CARNET_LOGIN_FAILURE_LIMIT", 5)
@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blog.context_processors.site",
+                "blog.public.context_processors.site",
             ],
         },
     },
@@ -222,7 +222,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Markdown bodies above this size are refused with a clear error (rendering is superlinear).
 CARNET_MAX_MARKDOWN_BYTES = env_int("CARNET_MAX_MARKDOWN_BYTES", 512 * 1024)
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
-# stale: an edit or a post going live makes a new key); 0 turns it off (blog/caching.py).
+# stale: an edit or a post going live makes a new key); 0 turns it off (blog/public/caching.py).
 CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
@@ -291,8 +291,8 @@ TABLE_ALIGNMENTS = [f"text-align:{side}" for side in ("left", "center", "right",
 # img-src: uploads and renditions are under MEDIA_URL, on this origin; images that imported
 # posts link on other HTTPS hosts still show (nothing of a post is lost in the move), unless
 # CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third party); data: for the
-# preview's featured image chosen but not saved yet (blog/admin_views.py), blob: for the editor's
-# thumbnail of a picked file. Tested in Chromium: tests/test_browser_csp.py.
+# preview's featured image chosen but not saved yet (blog/admin/editor.py), blob: for the editor's
+# thumbnail of a picked file. Tested in Chromium: tests/browser/test_browser_csp.py.
 CARNET_REMOTE_IMAGES = env_bool("CARNET_REMOTE_IMAGES", default=True)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from blog.pages import PageDetailView
+from blog.public.pages import PageDetailView
 
 # Media are served from the site's own origin (the admin's too): a file that a browser would
 # run as a document (SVG, HTML) would be stored XSS. Every response gets MEDIA_HEADERS, and
@@ -44,9 +44,9 @@ def media(request, path):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("blog.urls")),
+    path("", include("blog.public.urls")),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"),
-    path("contact/", include("blog.contact_urls")),
+    path("contact/", include("blog.public.contact_urls")),
     # Standalone pages (/a-propos/, /products/): LAST, so no page can hide another route.
     path("<slug:slug>/", PageDetailView.as_view(), name="page"),
 ]

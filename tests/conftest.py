@@ -4,7 +4,7 @@ import os
 import pytest
 import time_machine
 
-from tests import browser as browser_support
+from tests.support import browser as browser_support
 
 
 def pytest_addoption(parser):

@@ -21,7 +21,7 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="carnet-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests see every page rendered (context, templates, query counts); the page cache has its
-# own tests that turn it on (tests/test_views_performance.py).
+# own tests that turn it on (tests/public/test_views_performance.py).
 CARNET_PAGE_CACHE_SECONDS = 0
 
 # SQLite tests use a file, not Django's shared in-memory database: the live server's threads

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from blog.models import Post, Redirect
 from blog.text import ascii_slugify
-from tests.factories import make_image, make_post
+from tests.support.factories import make_image, make_post
 
 
 class SlugTests(TestCase):

@@ -81,7 +81,7 @@ class SettingsTests(SimpleTestCase):
                 "DJANGO_SECRET_KEY": "x" * 60 + "production-like-secret-key-0123456789",
                 "DJANGO_ALLOWED_HOSTS": "carnet.example",
                 "DJANGO_SECURE": "1",
-                # HSTS is opt-in, setting by setting (tests/test_security_headers.py).
+                # HSTS is opt-in, setting by setting (tests/security/test_security_headers.py).
                 "DJANGO_HSTS_SECONDS": "31536000",
                 "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "0",
                 "DJANGO_HSTS_PRELOAD": "0",

@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import make_post, make_staff
-from tests.importing_support import Run, write
+from tests.support.factories import make_post, make_staff
+from tests.support.importing import Run, write
 
 pytestmark = pytest.mark.django_db
 

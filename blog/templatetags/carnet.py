@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from blog import images
+from blog.images import renditions
 from blog.models import Post
 from blog.text import visible_text
 
@@ -34,7 +34,7 @@ def picture(post, spec: str, css_class: str = "", lazy: bool = True):
     if not post.image:
         return ""
     try:
-        pic = images.picture(post.image, spec)
+        pic = renditions.picture(post.image, spec)
     except Exception:  # a broken image must not break the page
         pic = None
     if pic is None:
@@ -58,17 +58,6 @@ def picture(post, spec: str, css_class: str = "", lazy: bool = True):
     )
 
 
-def social_image(post):
-    """The 1200 x 630 rendition for Open Graph, Twitter cards and feed enclosures."""
-    if not post.image:
-        return None
-    try:
-        pic = images.picture(post.image, "social", webp=False)
-    except Exception:
-        return None
-    return pic.largest if pic else None
-
-
 @register.simple_tag(takes_context=True)
 def social_meta(context, post=None, title=None, description=None):
     """Open Graph and Twitter card tags for the page (a post's own, or the site's)."""
@@ -84,7 +73,7 @@ def social_meta(context, post=None, title=None, description=None):
         ("property", "og:description", description),
         ("property", "og:url", context.get("canonical_url")),
     ]
-    image = social_image(post) if post else None
+    image = renditions.social_image(post.image) if post else None
     if image:
         tags += [
             ("property", "og:image", request.build_absolute_uri(image.url)),
@@ -127,7 +116,7 @@ def post_json_ld(context, post):
         data["author"] = {"@type": "Person", "name": context["site_author"]}
     if post.pk:
         data["keywords"] = [tag.name for tag in post.tags.all()]
-    image = social_image(post)
+    image = renditions.social_image(post.image)
     if image:
         data["image"] = {
             "@type": "ImageObject",
@@ -176,7 +165,7 @@ def _body_picture(match: re.Match) -> str:
     if ".." in name.split("/"):
         return match.group(0)
     try:
-        pic = images.picture_of(default_storage, name, "body")
+        pic = renditions.picture_of(default_storage, name, "body")
     except Exception:  # a broken image must not break the page
         pic = None
     if pic is None:

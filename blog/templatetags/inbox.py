@@ -2,7 +2,7 @@
 
 from django import template
 
-from blog.site_models import ContactMessage
+from blog.models import ContactMessage
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.exporting import export_posts
+from blog.porting.exporting import export_posts
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.importing import FileResult, import_paths
+from blog.porting.importing import FileResult, import_paths
 
 
 class Command(BaseCommand):

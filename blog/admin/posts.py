@@ -1,0 +1,341 @@
+"""The admin of posts: the editor with live preview, images, publish workflow, history."""
+
+import reversion
+from django.contrib import admin, messages
+from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models import Q
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from blog.admin import editor
+from blog.admin.forms import PostAdminForm, SiteTimeSplitDateTimeField
+from blog.admin.history import PostHistoryAdmin
+from blog.models import Post, Redirect, TaggedPost
+
+# Revisions keep the post and its tags; redirects are not content (restoring must not drop them).
+reversion.register(TaggedPost)
+reversion.register(Post, follow=["tagged_items"])
+
+PUBLISH_BUTTONS = {
+    "_publish_now": "publish",
+    "_unpublish": "unpublish",
+    "_feature": "feature",
+    "_unfeature": "unfeature",
+}
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Draft, scheduled or published: the state a reader would see right now."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("scheduled", _("Scheduled")),
+            ("published", _("Published")),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "draft": queryset.drafts,
+            "scheduled": queryset.scheduled,
+            "published": queryset.published,
+        }.get(self.value(), queryset.all)()
+
+
+class RedirectInline(admin.TabularInline):
+    model = Redirect
+    extra = 0
+    fields = ["old_path"]
+    verbose_name = _("old address")
+    verbose_name_plural = _("old addresses that lead here")
+
+
+@admin.register(Post)
+class PostAdmin(PostHistoryAdmin):
+    form = PostAdminForm
+    # Typed times are read in the site's zone; a clock-change night's missing or repeated hour
+    # is a form error that says so.
+    formfield_overrides = {models.DateTimeField: {"form_class": SiteTimeSplitDateTimeField}}
+    list_display = ["title", "state_badge", "featured", "pub_date", "tag_list", "thumbnail"]
+    list_display_links = ["title"]
+    list_editable = ["featured"]
+    list_filter = [StateFilter, "featured", "tags", "pub_date"]
+    list_per_page = 50
+    search_fields = ["title", "description", "body"]
+    date_hierarchy = "pub_date"
+    readonly_fields = ["created", "updated", "source_path"]
+    actions = ["publish_now", "unpublish", "feature", "unfeature"]
+    inlines = [RedirectInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "body", "tags"]}),
+        (_("Publication"), {"fields": ["status", "pub_date", "featured"]}),
+        (_("Featured image"), {"fields": ["image", "image_alt"]}),
+        (
+            _("History"),
+            {"fields": ["created", "updated", "source_path"], "classes": ["collapse"]},
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["blog/admin/editor.css"]}
+        js = ["blog/admin/editor.js"]
+
+    def get_urls(self):
+        def view(func):
+            return self.admin_site.admin_view(lambda request, **kw: func(self, request, **kw))
+
+        return [
+            path("preview/", view(editor.preview), name="blog_post_preview"),
+            path("<path:object_id>/preview/", view(editor.preview), name="blog_post_preview"),
+            path("upload-image/", view(editor.upload_body_image), name="blog_post_upload"),
+            path("tag-names/", view(editor.tag_suggestions), name="blog_post_tag_names"),
+            *super().get_urls(),
+        ]
+
+    # --- roles -----------------------------------------------------------------------------
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("blog.publish_post")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An Auteur writes drafts; once a post is published or scheduled, an Éditeur edits it.
+        published = obj is not None and obj.status != Post.Status.DRAFT
+        if published and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_restore_permission(self, request, current, restored) -> bool:
+        # Restoring must not do what the form refuses: « à la une » is the Éditeur's, even on a
+        # draft (the restored value of a read-only field is kept).
+        if not super().has_restore_permission(request, current, restored):
+            return False
+        featured_before = current.featured if current is not None else False
+        return self.has_publish_permission(request) or restored.featured == featured_before
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields += ["status", "featured"]
+        return fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not self.has_publish_permission(request):
+            changelist.list_editable = ()
+        return changelist
+
+    # --- list ------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body_html", "source_meta")
+
+    def get_changelist(self, request, **kwargs):
+        # Tags for the whole page in one query, not one per row.
+        changelist = super().get_changelist(request, **kwargs)
+
+        class PrefetchingChangeList(changelist):
+            def get_queryset(self, request, exclude_parameters=None):
+                return super().get_queryset(request, exclude_parameters).prefetch_related("tags")
+
+        return PrefetchingChangeList
+
+    @admin.display(description=_("state"), ordering="status")
+    def state_badge(self, post):
+        labels = {"draft": _("Draft"), "scheduled": _("Scheduled"), "published": _("Published")}
+        return format_html(
+            '<span class="carnet-state carnet-state--{}">{}</span>', post.state, labels[post.state]
+        )
+
+    @admin.display(description=_("tags"))
+    def tag_list(self, post):
+        return ", ".join(sorted(tag.name for tag in post.tags.all()))
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, post):
+        if not post.image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="{}" width="64" height="40" class="carnet-thumb" loading="lazy">',
+            post.image.url,
+            post.image_alt,
+        )
+
+    # --- form ------------------------------------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        state = obj.state if obj else None
+        context.update(
+            can_publish=self.has_publish_permission(request),
+            post_state=state,
+            preview_page_url=obj.get_absolute_url() if obj and state != "published" else "",
+            editor_config=editor.editor_config(
+                preview_url=reverse(
+                    "admin:blog_post_preview", kwargs={"object_id": obj.pk} if obj else {}
+                ),
+                preview_label=_("Preview of the post"),
+                tags_url=reverse("admin:blog_post_tag_names"),
+                prefill_slug=add,
+            ),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.stored_files = getattr(request, "_carnet_stored_files", None)  # a class per call
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # An image is written while the form is checked (a full disk is then a form error);
+        # if the post is not saved in the end, the image goes too.
+        request._carnet_stored_files = stored = []
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except BaseException:
+            _delete_files(stored)
+            raise
+        if "adminform" in (getattr(response, "context_data", None) or {}):
+            _delete_files(stored)  # the form is shown again: nothing refers to these files
+        return response
+
+    def save_model(self, request, obj, form, change):
+        button = next((PUBLISH_BUTTONS[b] for b in PUBLISH_BUTTONS if b in request.POST), None)
+        if button and self.has_publish_permission(request):
+            self._apply_button(request, obj, button)
+        old_slug = form.initial.get("slug") if change else None
+        was_live = change and Post.objects.published().filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+        if old_slug and old_slug != obj.slug:
+            remember_old_address(obj, old_slug, was_live)
+
+    def _apply_button(self, request, post, button) -> None:
+        now = timezone.now()
+        if button == "publish":
+            if post.status == Post.Status.DRAFT or post.pub_date > now:
+                post.pub_date = now
+            post.status = Post.Status.PUBLISHED
+            message = _("The post is published.")
+        elif button == "unpublish":
+            post.status = Post.Status.DRAFT
+            message = _("The post is back to draft.")
+        else:
+            post.featured = button == "feature"
+            message = (
+                _("The post is featured.")
+                if post.featured
+                else _("The post is no longer featured.")
+            )
+        self.message_user(request, message, messages.SUCCESS)
+
+    def response_change(self, request, obj):
+        # A workflow button keeps the editor on the page, like « Save and continue ».
+        if any(b in request.POST for b in PUBLISH_BUTTONS):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if any(b in request.POST for b in PUBLISH_BUTTONS):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_add(request, obj, post_url_continue)
+
+    # --- list actions ----------------------------------------------------------------------
+
+    def _report(self, request, message, changed=()):
+        """Tell the editor, and keep a revision of each post changed by a list action.
+
+        Actions use ``update()`` (no ``save()``): the changelist view's revision gets the posts.
+        They set ``updated`` themselves: the public pages' ETag and cache key are made from it.
+        """
+        if changed and reversion.is_active():
+            for post in Post.objects.filter(pk__in=changed):
+                reversion.add_to_revision(post)
+            reversion.set_comment(str(message))
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Publish now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        # Drafts and scheduled posts go live now; a post already live keeps its date.
+        changed = queryset.filter(Q(status=Post.Status.DRAFT) | Q(pub_date__gt=now))
+        pks = list(changed.values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(
+            status=Post.Status.PUBLISHED, pub_date=now, updated=now
+        )
+        self._report(
+            request,
+            ngettext("%(count)d post published.", "%(count)d posts published.", count)
+            % {"count": count},
+            pks,
+        )
+
+    @admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        pks = list(queryset.filter(status=Post.Status.PUBLISHED).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(
+            status=Post.Status.DRAFT, updated=timezone.now()
+        )
+        self._report(
+            request,
+            ngettext("%(count)d post back to draft.", "%(count)d posts back to draft.", count)
+            % {"count": count},
+            pks,
+        )
+
+    @admin.action(description=_("Feature on the home page"), permissions=["publish"])
+    def feature(self, request, queryset):
+        pks = list(queryset.filter(featured=False).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(featured=True, updated=timezone.now())
+        self._report(
+            request,
+            ngettext("%(count)d post featured.", "%(count)d posts featured.", count)
+            % {"count": count},
+            pks,
+        )
+
+    @admin.action(description=_("Remove from the home page"), permissions=["publish"])
+    def unfeature(self, request, queryset):
+        pks = list(queryset.filter(featured=True).values_list("pk", flat=True))
+        count = Post.objects.filter(pk__in=pks).update(featured=False, updated=timezone.now())
+        self._report(
+            request,
+            ngettext(
+                "%(count)d post no longer featured.", "%(count)d posts no longer featured.", count
+            )
+            % {"count": count},
+            pks,
+        )
+
+
+def _delete_files(names) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def remember_old_address(post: Post, old_slug: str, was_live: bool) -> None:
+    """A published post's old address keeps leading to it (the importer writes the same rows)."""
+    new_path = post.get_absolute_url()
+    # Back to an earlier slug: that address is the post's own again, not a redirect. A redirect
+    # from there to another post stays: it answers only while this address is a 404 (a draft),
+    # and an Auteur's draft must not break a published post's old address.
+    Redirect.objects.filter(old_path=new_path, post=post).delete()
+    if was_live:
+        old_path = reverse("blog:post-detail", kwargs={"slug": old_slug})
+        Redirect.objects.update_or_create(
+            old_path=old_path, defaults={"post": post, "new_path": ""}
+        )
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "post", "new_path", "created"]
+    list_select_related = ["post"]
+    search_fields = ["old_path", "new_path", "post__title"]
+    autocomplete_fields = ["post"]

@@ -1,0 +1,254 @@
+"""Posts, their tags, and the old addresses that lead to them."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
+from blog.roles import may_see_unpublished
+from blog.text import ascii_slugify, strip_control_chars, visible_text
+
+WORDS_PER_MINUTE = 200
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
+# Enough rendered HTML for a card's excerpt (a few sentences), whatever the post's length.
+EXCERPT_SOURCE_CHARS = 1500
+
+
+class PostQuerySet(models.QuerySet):
+    """The read API. Every public page starts from ``published()``, so a draft cannot leak."""
+
+    def published(self) -> PostQuerySet:
+        """Published posts whose publication time has come (scheduled ones appear by themselves)."""
+        return self.filter(status=Post.Status.PUBLISHED, pub_date__lte=timezone.now())
+
+    def visible_to(self, user) -> PostQuerySet:
+        """What ``user`` may read on the public site: drafts too for the admin's writers."""
+        return self if may_see_unpublished(user, self.model) else self.published()
+
+    def scheduled(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.PUBLISHED, pub_date__gt=timezone.now())
+
+    def drafts(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.DRAFT)
+
+    def featured(self) -> PostQuerySet:
+        return self.filter(featured=True)
+
+    def with_tags(self) -> PostQuerySet:
+        return self.prefetch_related("tags")
+
+    def cards(self) -> PostQuerySet:
+        """What a card needs, in one query: no body, the start of the rendered body for an
+        excerpt. Tags are prefetched by the caller (``prefetch_related_objects`` or
+        ``with_tags``)."""
+        return self.defer("body", "body_html", "body_text", "source_meta").annotate(
+            body_start=Substr("body_html", 1, EXCERPT_SOURCE_CHARS)
+        )
+
+
+class Post(MarkdownDocument, SourceFile):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("The post's address: /blog/<slug>/. Made from the title when left empty."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("One or two sentences: shown on cards and as the page's meta description."),
+    )
+    # What a reader sees of body_html: the search index reads this, never the Markdown, whose
+    # comments, link URLs and stripped tags the page does not show (blog/search_index.py).
+    body_text = models.TextField(_("body text"), blank=True, editable=False)
+    reading_time = models.PositiveSmallIntegerField(_("reading time"), default=1, editable=False)
+    pub_date = models.DateTimeField(
+        _("publication date"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A published post dated in the future stays hidden until then (scheduled)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_("Shown in the « À la une » block of the home page."),
+    )
+    image, image_width, image_height, image_alt = sized_image(
+        _("featured image"),
+        name="image",
+        upload_to="posts/%Y/",
+        help_text=_("Shown at the top of the post, on cards and when the post is shared."),
+        alt_verbose_name=_("image alt text"),
+        alt_help_text=_(
+            "Describe what the image shows for readers who cannot see it. Required with an image."
+        ),
+    )
+    tags = TaggableManager(through="TaggedPost", blank=True, verbose_name=_("tags"))
+
+    # Where an imported post came from (source_path, source_hash, source_format and
+    # source_front_matter come from SourceFile).
+    source_meta = models.JSONField(
+        _("original front matter"), default=dict, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Hash of the fields as last imported: differs when the post was edited since (a conflict).
+    source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # {"static_dir": <relative folder>, "refs": {<reference as written>: <storage name>}}
+    source_images = models.JSONField(default=dict, blank=True, editable=False)
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    derived_fields = ("body_html", "body_text", "reading_time")
+
+    class Meta:
+        ordering = ["-pub_date", "-id"]
+        get_latest_by = "pub_date"
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        permissions = [("publish_post", _("Can publish, unpublish and feature posts"))]
+        indexes = [models.Index(fields=["status", "pub_date"], name="post_status_date")]
+        constraints = [
+            alt_required(
+                "image", name="post_image_needs_alt", message=_("An image needs its alt text.")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post-detail", kwargs={"slug": self.slug})
+
+    def prepare(self) -> None:
+        """What ``save()`` derives before writing: clean text, slug, rendered body, its visible
+        text and reading time (status and featured derive nothing: ``update()`` may set them)."""
+        super().prepare()
+        self.image_alt = strip_control_chars(self.image_alt)
+        if not self.slug:
+            self.slug = self.unique_slug(self.title)
+        self.body_text = visible_text(self.body_html)
+        self.reading_time = self.estimate_reading_time(self.body_html)
+
+    def field_errors(self) -> dict[str, str]:
+        errors = {}
+        self.title = strip_control_chars(self.title)
+        if not self.title:
+            errors["title"] = _("A post needs a title.")
+        if self.image and not strip_control_chars(self.image_alt):
+            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        return errors
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.pub_date <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.pub_date > timezone.now()
+
+    @property
+    def state(self) -> str:
+        """draft, scheduled or published: what a reader would see right now."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "scheduled" if self.is_scheduled else "published"
+
+    def unique_slug(self, title: str) -> str:
+        base = ascii_slugify(title)[:190].strip("-") or "article"
+        taken = set(
+            Post.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @staticmethod
+    def estimate_reading_time(html: str) -> int:
+        # The HTML is our own sanitized output: a regex drops its tags as well as strip_tags()
+        # (an HTML parser) does, for a word count, in a tenth of the time (bulk imports).
+        words = len(_WORD.findall(_TAG.sub(" ", html)))
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class TaggedPost(TaggedItemBase):
+    """django-taggit's custom through model: a real foreign key, so joins stay cheap."""
+
+    content_object = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("tagged post")
+        verbose_name_plural = _("tagged posts")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag")
+        ]
+
+
+class Redirect(models.Model):
+    """An old address (from the previous site, or a changed slug) and where it leads now."""
+
+    old_path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("A path on this site, starting with /, e.g. /blog/2020-05-23-mon-article/."),
+    )
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+        verbose_name=_("post"),
+        help_text=_("The post this address leads to (follows the post if its slug changes)."),
+    )
+    new_path = models.CharField(
+        _("new address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the address leads when it is not a post (a tag page, a page)."),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False) | ~Q(new_path=""),
+                name="redirect_has_target",
+                violation_error_message=_("A redirect leads to a post or to an address."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.target_url}"
+
+    @property
+    def target_url(self) -> str:
+        return self.post.get_absolute_url() if self.post_id else self.new_path

@@ -1,0 +1,250 @@
+"""The rows one imported post file makes: its post, its tags, its redirects, its images.
+
+``import_post`` saves the post (inside the caller's savepoint) and returns what else it
+needs; ``Batch`` writes the tag links and redirects of a whole batch in a few bulk
+queries, and the images last. Caches (slugs, tags, known redirects, stored images) live
+in ``RunState`` for the run, and are undone when a file's savepoint rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from blog.models import Post, Redirect, TaggedPost
+from blog.porting import frontmatter, gatsby, oldurls
+from blog.porting.images import (
+    StoredImage,
+    is_local,
+    template_tags,
+)
+from blog.porting.importing.common import (
+    MAX_PATH,
+    FileResult,
+    Pending,
+    RunState,
+    Undo,
+    conflict,
+    digest,
+    edited_since_import,
+    file_digest,
+    image_user,
+    jsonable,
+    relative_or_none,
+    rewrite_body,
+)
+from blog.text import ascii_slugify, strip_control_chars
+
+REPOSITORY_FILES = {"README", "CHANGELOG", "LICENSE", "CONTRIBUTING", "CODE_OF_CONDUCT", "SECURITY"}
+_SOURCE_FIELDS = (
+    "source_hash",
+    "source_meta",
+    "source_format",
+    "source_front_matter",
+    "source_images",
+    "imported_at",
+)
+
+
+def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Source,
+                post: Post | None, site: tuple, state: RunState, undo: Undo, *,
+                bulk: bool = False) -> FileResult | Pending:  # fmt: skip
+    """Save the post of one file (a new one only prepared when ``bulk``: ``write_batch``
+    inserts it); raises SourceError / ImportFailure for a bad one."""
+    root, site_root, static_dir, mtime = site
+    if skip := skip_reason(file, source):
+        return FileResult(str(file), "skipped", skip)
+    fields = frontmatter.map_fields(source, relative, fallback_date=mtime)
+    result = FileResult(str(file), "updated" if post else "created", warnings=fields.warnings)
+    offset = source.body_line - 1
+    if found := template_tags(source.body):
+        result.warnings.append(
+            f"line {found[0][0] + offset}: {len(found)} Hugo shortcode/Liquid tag(s) such as "
+            f"{found[0][1][:60]!r} kept as text; the post needs a look"
+        )
+    before = fingerprint(post, list(post.tags.names())) if post else None
+    if edited_since_import(before, post.source_fingerprint if post else None, state):
+        return conflict(file, "post")
+    post = post or Post(source_path=relative)
+    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    images: dict[str, StoredImage] = {}
+
+    use = image_user(file, static_dir, allowed, state, result, images)
+
+    post.title = fields.title
+    post.description = strip_control_chars(fields.description, multiline=True).strip()
+    post.body = strip_control_chars(rewrite_body(source, use), multiline=True)
+    post.pub_date = fields.pub_date
+    post.featured = fields.featured
+    post.status = Post.Status.DRAFT if fields.draft else Post.Status.PUBLISHED
+    post.image, post.image_alt, post.image_width, post.image_height = "", "", None, None
+    image_key, _ = frontmatter.lookup(source.meta, frontmatter.IMAGE_KEYS)
+    if fields.image and not is_local(fields.image):
+        result.warnings.append(f"{image_key} {fields.image!r} is not a local file; not copied")
+    elif fields.image and (image := use(fields.image, image_key or "image")):
+        # Sizes known already: Django does not open a file that is only written at the end.
+        post.image.name = image.name
+        post.image_width, post.image_height = image.width, image.height
+        post.image_alt = fields.image_alt or post.title
+    _choose_slug(post, fields.slug, state, undo, result)
+    post.source_hash = file_digest(raw)
+    post.source_meta = jsonable(source.meta)
+    post.source_format = source.format
+    post.source_front_matter = source.front_matter
+    post.source_images = {
+        "static_dir": relative_or_none(static_dir, root),
+        "refs": {ref: image.name for ref, image in images.items()},
+    }
+    post.source_fingerprint = fingerprint(post, fields.tags)
+    post.imported_at = timezone.now()
+    if before is not None and before == post.source_fingerprint:
+        result.action = "unchanged"  # the file changed, not what Carnet shows of it
+        Post.objects.filter(pk=post.pk).update(**{f: getattr(post, f) for f in _SOURCE_FIELDS})
+    elif bulk and post.pk is None:
+        post.prepare()  # render now (a bad body fails this file only), insert with the batch
+    else:
+        post.save()
+    tags = _tags(fields.tags, state, undo)
+    new_tag_ids = _tag_changes(post, tags, created=result.action == "created")
+    categories = frontmatter.tags_of(
+        {k: v for k, v in source.meta.items() if str(k).lower() in ("categories", "category")}
+    )
+    old = oldurls.post_paths(relative, source.format, fields.old_urls, categories)
+    return Pending(result, post, new_tag_ids, _wanted_redirects(post, old, tags),
+                   list(images.values()))  # fmt: skip
+
+
+def skip_reason(file: Path, source: frontmatter.Source) -> str:
+    key = frontmatter.template_key(source.meta)
+    if key in gatsby.TEMPLATES:
+        return f"templateKey {key!r} is a page, not a blog post; skipped (--no-pages)"
+    if key not in (None, "blog-post"):
+        return f"templateKey {key!r} is not a blog post; skipped"
+    if not source.format and file.stem.upper() in REPOSITORY_FILES:
+        return f"{file.name} without front matter is the repository's notes, not a post"
+    if file.name.lower() == "_index.md":
+        return "a Hugo section page (_index.md), not a post"
+    _, date = frontmatter.lookup(source.meta, frontmatter.DATE_KEYS)
+    if not source.body.strip() and date is None:
+        return "no body and no date: a listing page, not a post"
+    return ""
+
+
+def write_batch(pending: list[Pending], state: RunState) -> None:
+    """The new posts, tag links and redirects of a batch in bulk, then its images (last)."""
+    Post.objects.bulk_create([item.post for item in pending if item.post.pk is None])
+    TaggedPost.objects.bulk_create(
+        [
+            TaggedPost(content_object=item.post, tag_id=pk)
+            for item in pending
+            for pk in item.new_tag_ids
+        ]
+    )
+    wanted = {path for item in pending for path in item.redirects} - state.redirects
+    existing = {
+        path: (post_id, title)
+        for path, post_id, title in Redirect.objects.filter(old_path__in=wanted).values_list(
+            "old_path", "post_id", "post__title"
+        )
+    }
+    rows = []
+    for item in pending:
+        for path, (post, new_path) in item.redirects.items():
+            if path in existing:
+                post_id, title = existing[path]
+                if post is not None and post_id != post.pk:
+                    item.result.warnings.append(
+                        f"old address {path} already leads to {title or new_path!r}; left as it is"
+                    )
+                continue
+            if path in state.redirects:
+                continue
+            rows.append(Redirect(old_path=path, post=post, new_path=new_path))
+            existing[path] = (post.pk if post else None, post.title if post else "")
+            state.redirects.add(path)
+            item.result.redirects_made += 1
+    Redirect.objects.bulk_create(rows)
+    for item in pending:
+        if state.dry_run:
+            item.result.images_copied = state.store.plan(item.images)
+        else:
+            written = state.store.write(item.images)
+            state.written.extend(written)
+            item.result.images_copied = len(written)
+
+
+def _choose_slug(post: Post, wanted: str, state: RunState, undo: Undo, result) -> None:
+    taken = state.taken_slugs()
+    if wanted and wanted != post.slug:
+        if wanted in taken:
+            result.warnings.append(f"slug {wanted!r} is taken; the post is at another address")
+        base = wanted
+    elif post.slug:
+        return
+    else:
+        base = ascii_slugify(post.title)[:190].strip("-") or "article"
+    slug, n = base, 2
+    while slug in taken:  # the same numbering as Post.unique_slug
+        slug, n = f"{base}-{n}", n + 1
+    post.slug = slug
+    taken.add(slug)
+    undo.slugs.append(slug)
+
+
+def _tags(names: list[str], state: RunState, undo: Undo) -> list[Tag]:
+    tags = []
+    for name in names:
+        key = name.lower()
+        if key not in state.tags:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                tag = Tag.objects.create(name=name)
+                undo.tags.append(key)
+            state.tags[key] = tag
+        tags.append(state.tags[key])
+    return tags
+
+
+def _tag_changes(post: Post, tags: list[Tag], *, created: bool) -> list[int]:
+    """Removes the tags a post lost now; returns the ids of those it gained (linked in bulk)."""
+    wanted = {tag.pk for tag in tags}
+    current = set() if created else set(post.tagged_items.values_list("tag_id", flat=True))
+    if current - wanted:
+        post.tagged_items.filter(tag_id__in=current - wanted).delete()
+    return sorted(wanted - current)
+
+
+def _wanted_redirects(post: Post, old: list[str], tags: list[Tag]) -> dict:
+    """The post's and its tags' old addresses; never one that is the page itself."""
+    own = oldurls.normalize_path(post.get_absolute_url())
+    wanted: dict[str, tuple[Post | None, str]] = {
+        path: (post, "") for path in old if path != own and len(path) <= MAX_PATH
+    }
+    for tag in tags:
+        if not tag.slug:
+            continue
+        path, target = oldurls.tag_path(tag.name), reverse("blog:tag", args=[tag.slug])
+        if path and path != oldurls.normalize_path(target) and path not in wanted:
+            wanted[path] = (None, target)
+    return wanted
+
+
+def fingerprint(post: Post, tags: list[str]) -> str:
+    """What Carnet shows of a post, hashed: it changes when the post is edited in the admin."""
+    values = [
+        post.title,
+        post.slug,
+        post.description,
+        post.body.replace("\r\n", "\n"),
+        post.pub_date.astimezone(dt.UTC).isoformat(),
+        post.status,
+        post.featured,
+        post.image.name or "",
+        post.image_alt,
+        sorted(tag.lower() for tag in tags),
+    ]
+    return digest(values)

@@ -1,0 +1,141 @@
+"""Conditional GET for public pages: Last-Modified and ETag from the published posts.
+
+One aggregate query (on a covering index, ``blog.site.stamps``) says when the public site last
+changed:
+the newest ``updated`` (an edit), the newest ``pub_date`` (a scheduled post going live
+by itself, with no write at all) and the count (a deletion). Every public page shows
+published posts somewhere (lists, prev/next, related, counts), so they share one
+validator; a client that already has the page gets a 304 without the page's own queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.http import condition
+
+from blog.site.stamps import public_state
+from blog.text import page_number
+
+# Bump when templates change in a way that must not be served from a reader's cache.
+PAGES_VERSION = "5"
+
+
+def published_state(request) -> tuple[dt.datetime | None, str]:
+    """(last modified, etag) of the public site, computed once per request."""
+    cached = getattr(request, "_carnet_state", None)
+    if cached is None:
+        state = public_state(request)
+        site = state.site
+        stamps = [stamp for stamp in (state.updated, state.published) if stamp]
+        changed = [stamp for stamp in (*stamps, site.identity, site.pages) if stamp]
+        last_modified = max(changed) if changed else None
+        defaults = (settings.CARNET_SITE_NAME, settings.CARNET_TAGLINE, settings.CARNET_AUTHOR)
+        key = "|".join(
+            str(part)
+            for part in (
+                PAGES_VERSION,
+                get_language(),
+                state.count,
+                *stamps,
+                settings.DEBUG,
+                *defaults,
+                site.key(),
+            )
+        )
+        cached = (last_modified, hashlib.sha1(key.encode()).hexdigest()[:20])
+        request._carnet_state = cached
+    return cached
+
+
+def _last_modified(request, *args, **kwargs):
+    return published_state(request)[0]
+
+
+def _etag(request, *args, **kwargs):
+    return published_state(request)[1]
+
+
+def is_anonymous(request) -> bool:
+    """No session cookie: the page is the public one (staff see drafts, never cached)."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def cache_variant(request) -> str | None:
+    """The query string part of the page's cache key, or None: this request is not kept.
+
+    Only what names a page of the site is kept: no query string, or one plain ``?page=N``.
+    Anything else (a search, tracking parameters, ``?x=1``…) is rendered every time, so
+    query strings cannot fill the cache with copies of one page and push out real ones.
+    """
+    if not request.GET:
+        return ""
+    if list(request.GET) != ["page"] or len(request.GET.getlist("page")) != 1:
+        return None
+    number = page_number(request.GET["page"])
+    return None if number is None else f"page={number}"
+
+
+def _cached(view):
+    """Keep the rendered page under its ETag: the same state of the site, the same page.
+
+    The key holds the ETag, so an edit, a deletion or a post going live is a new key and a
+    stale page is never served; each worker's local memory is enough (default cache). Only
+    pages of the site are kept (``cache_variant``): their number is bounded by the content.
+    """
+
+    def serve(request, *args, **kwargs):
+        seconds = getattr(settings, "CARNET_PAGE_CACHE_SECONDS", 0)
+        variant = cache_variant(request) if seconds else None
+        if variant is None:
+            return view(request, *args, **kwargs)
+        key = (
+            "carnet-page:"
+            + hashlib.sha1(
+                f"{_etag(request)}|{request.get_host()}|{request.path}|{variant}".encode()
+            ).hexdigest()
+        )
+        cache = caches["default"]
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if response.status_code == 200 and not response.cookies:
+                cache.set(key, response, seconds)
+        return response
+
+    return serve
+
+
+def conditional(view):
+    """Wrap a view: 304 on a matching If-None-Match / If-Modified-Since, for anonymous readers.
+
+    Anonymous pages are also kept rendered (see ``_cached``) when CARNET_PAGE_CACHE_SECONDS is set.
+    """
+    wrapped = condition(etag_func=_etag, last_modified_func=_last_modified)(_cached(view))
+
+    def serve(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or not is_anonymous(request):
+            return view(request, *args, **kwargs)
+        response = wrapped(request, *args, **kwargs)
+        # Revalidate every time: a new post must show at once, not after a heuristic delay.
+        patch_cache_control(response, no_cache=True)
+        return response
+
+    serve.__name__ = getattr(view, "__name__", "conditional_view")
+    serve.__doc__ = getattr(view, "__doc__", None)
+    return serve
+
+
+class ConditionalMixin:
+    """Class-based views: answer conditional requests from ``published_state``."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return conditional(super().as_view(**initkwargs))

@@ -1,0 +1,138 @@
+"""RSS 2.0 and Atom feeds of the published posts, site-wide and per tag.
+
+Full content (the sanitized ``body_html``, the one rendering pipeline) with every
+relative link and image made absolute, the tags as categories and the social-card
+rendition of the featured image as the enclosure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from blog.images import renditions
+from blog.models import Post
+from blog.public.lookups import get_tag_or_404
+from blog.site import identity
+
+FEED_ITEMS = 20
+_RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
+
+
+def absolutize(html: str, request) -> str:
+    """Relative links and images in a post work from a feed reader (absolute URLs)."""
+    return _RELATIVE_URL.sub(
+        lambda m: f'{m.group(1)}="{request.build_absolute_uri(m.group(2))}"', html
+    )
+
+
+class ContentRss(Rss201rev2Feed):
+    """RSS with the full post in content:encoded (the description stays a summary)."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class ContentAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    feed_type = ContentRss
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def identity(self):
+        """The site identity edited in the admin (settings when it is empty)."""
+        return identity.load(self.request)
+
+    def title(self):
+        return self.identity().site_name
+
+    def description(self):
+        return str(self.identity().tagline)
+
+    def link(self):
+        return reverse("blog:home")
+
+    def feed_url(self):
+        return self.request.path
+
+    def author_name(self):
+        return self.identity().author_name or None
+
+    def items(self):
+        return self.posts()[:FEED_ITEMS]
+
+    def posts(self):
+        return Post.objects.published().defer("body", "source_meta").with_tags()
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.description or item.title
+
+    def item_pubdate(self, item):
+        return item.pub_date
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_enclosures(self, item):
+        image = renditions.social_image(item.image)
+        if not image:
+            return []
+        try:
+            length = os.path.getsize(image.path)
+        except OSError:
+            return []
+        mime = "image/png" if image.path.endswith(".png") else "image/jpeg"
+        return [Enclosure(self.request.build_absolute_uri(image.url), str(length), mime)]
+
+    def item_extra_kwargs(self, item):
+        return {"content": absolutize(item.body_html, self.request)}
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = ContentAtom
+    subtitle = LatestPostsFeed.description
+
+
+class TagFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_tag_or_404(slug)
+
+    def title(self, tag):
+        return _("%(site)s: posts tagged « %(tag)s »") % {
+            "site": self.identity().site_name,
+            "tag": tag.name,
+        }
+
+    def description(self, tag):
+        return self.title(tag)
+
+    def link(self, tag):
+        return reverse("blog:tag", kwargs={"slug": tag.slug})
+
+    def items(self, tag):
+        return self.posts().filter(tagged_items__tag=tag)[:FEED_ITEMS]

@@ -1,0 +1,50 @@
+"""404s that say why: the reason a list, a post, a page or a tag was not found.
+
+Shared by the views, the feeds and the pages view (none of them imports another for it).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from blog.models import Post
+from blog.text import page_number, strip_control_chars
+
+
+def not_found(request, message: str) -> Http404:
+    """A 404 whose reason the 404 page may show the reader (never an internal detail)."""
+    request.not_found_reason = message
+    return Http404(message)
+
+
+def page_or_404(request, paginator: Paginator):
+    """The page that ``?page=`` asks for, or a 404 that says how many pages there are.
+
+    The number served is kept on the request: the canonical address names it (and only it).
+    """
+    raw = request.GET.get("page") or ""
+    number = page_number(raw) if raw else 1
+    try:
+        if number is None:
+            raise InvalidPage(raw)
+        page = paginator.page(number)
+    except InvalidPage:
+        raise not_found(
+            request,
+            _("There is no page “%(page)s” here: this list has %(count)d page(s).")
+            % {"page": strip_control_chars(raw)[:20], "count": paginator.num_pages},
+        ) from None
+    request.carnet_page_number = page.number
+    return page
+
+
+def get_tag_or_404(slug: str) -> Tag:
+    """A tag that has at least one published post (feeds use it)."""
+    tag = get_object_or_404(Tag, slug=slug)
+    if not Post.objects.published().filter(tagged_items__tag=tag).exists():
+        raise Http404("No published post with this tag.")
+    return tag

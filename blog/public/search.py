@@ -1,0 +1,144 @@
+"""Full-text search over published posts: SQLite FTS5 or PostgreSQL's French full-text search.
+
+The index lives in the database and is kept in step by triggers (see migration
+0003_public_site): every insert, update and delete of a post or of its tags, whoever
+makes it (admin, importer, shell, ``QuerySet.update()``), updates it in the same
+transaction. Results always start from ``Post.objects.published()``.
+
+The body is indexed and quoted from ``Post.body_text``, the text a reader sees of the
+sanitized HTML, never the Markdown (whose comments and link URLs the page does not show).
+
+- SQLite: an FTS5 table ``blog_post_fts`` (title, description, tags, body) with the
+  ``unicode61 remove_diacritics 2`` tokenizer, so « carriere » finds « Carrière »; each
+  word of the query is a prefix (« carri » finds it too); ranked by BM25 with the title
+  weighing most.
+- PostgreSQL: a ``search_document`` tsvector column on ``blog_post`` with a GIN index,
+  built with the ``carnet_french`` configuration (French stemming, accents removed by
+  ``unaccent``); ranked by ``ts_rank_cd``; highlighted by ``ts_headline``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from blog.models import Post
+from blog.text import strip_control_chars
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+MIN_TERM_CHARS = 2
+# Private-use characters mark the matches; they cannot come from a post (HTML is escaped
+# around them, then they become <mark>).
+START, STOP = "\ue000", "\ue001"
+_WORD = re.compile(r"\w+")
+
+FTS_WEIGHTS = (10.0, 4.0, 6.0, 1.0)  # title, description, tags, body
+
+
+class Query:
+    """What the reader typed, reduced to words a full-text engine can take safely."""
+
+    def __init__(self, raw: str):
+        # Echoed in the page: no control character (a NUL, a line break) comes back out.
+        self.text = strip_control_chars(raw or "").strip()[:MAX_QUERY_CHARS]
+        words = [w for w in _WORD.findall(self.text.lower()) if len(w) >= MIN_TERM_CHARS]
+        self.terms = list(dict.fromkeys(w.replace("_", "") for w in words if w.strip("_")))[
+            :MAX_TERMS
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text
+
+    def fts5(self) -> str:
+        # Each term quoted (no FTS5 syntax can get through) and used as a prefix.
+        return " ".join(f'"{term}"*' for term in self.terms)
+
+    def tsquery(self) -> str:
+        # Terms are \w+ only: safe in to_tsquery's syntax.
+        return " & ".join(f"{term}:*" for term in self.terms)
+
+
+def _published_ids_sql() -> tuple[str, tuple]:
+    sql, params = Post.objects.published().values("id").query.sql_with_params()
+    return sql, tuple(params)
+
+
+def ranked_ids(query: Query) -> list[int]:
+    """Ids of the published posts matching, best first (one query)."""
+    published_sql, published_params = _published_ids_sql()
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT p.id FROM blog_post p, to_tsquery('carnet_french', %s) q "
+            "WHERE p.search_document @@ q AND p.id IN (" + published_sql + ") "
+            "ORDER BY ts_rank_cd(p.search_document, q) DESC, p.pub_date DESC"
+        )
+        params = (query.tsquery(), *published_params)
+    else:
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        sql = (
+            f"SELECT f.rowid FROM blog_post_fts f JOIN blog_post p ON p.id = f.rowid "
+            f"WHERE blog_post_fts MATCH %s AND f.rowid IN ({published_sql}) "
+            f"ORDER BY bm25(blog_post_fts, {weights}), p.pub_date DESC"
+        )
+        params = (query.fts5(), *published_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{id: (title, snippet)} with the matches between START and STOP (one query)."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    if connection.vendor == "postgresql":
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=20, MaxFragments=2"
+        sql = (
+            "SELECT p.id, ts_headline('carnet_french', p.title, q, %s), "
+            "ts_headline('carnet_french', p.description || E'\\n' || p.body_text, q, %s) "
+            f"FROM blog_post p, to_tsquery('carnet_french', %s) q WHERE p.id IN ({marks})"
+        )
+        params = (f"HighlightAll=true, StartSel={START}, StopSel={STOP}", options, query.tsquery())
+    else:
+        sql = (
+            "SELECT rowid, highlight(blog_post_fts, 0, %s, %s), "
+            "snippet(blog_post_fts, -1, %s, %s, '…', 32) "
+            f"FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid IN ({marks})"
+        )
+        params = (START, STOP, START, STOP, query.fts5())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, *ids))
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def highlight_html(text: str) -> SafeString:
+    """Escape the text, then turn the match markers into <mark>."""
+    html = escape(text or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    # A snippet cut inside a match would leave an unclosed <mark>.
+    if html.count("<mark>") > html.count("</mark>"):
+        html += "</mark>"
+    return mark_safe(html)  # safe: escaped above; only our <mark> tags are added
+
+
+def results(query: Query, ids: list[int]) -> list[Post]:
+    """The posts of one result page, in rank order, with highlighted title and snippet."""
+    posts = Post.objects.published().cards().with_tags().in_bulk(ids)  # as every list
+    marked = _highlights(query, list(posts))
+    ordered = []
+    for post_id in ids:
+        post = posts.get(post_id)
+        if post is None:
+            continue
+        title, snippet = marked.get(post_id, (post.title, ""))
+        post.title_html = highlight_html(title)
+        post.snippet_html = highlight_html(snippet)
+        ordered.append(post)
+    return ordered

@@ -1,0 +1,58 @@
+"""The blog's URLs (``app_name = "blog"``): home, posts, tags, archives, feeds, search, sitemap."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, register_converter
+from django.views.generic import TemplateView
+
+from blog.public import feeds, views
+from blog.public.caching import conditional
+from blog.public.sitemaps import SITEMAPS
+
+app_name = "blog"
+
+
+class NameConverter:
+    """Like <str:>, without NUL: no slug holds one, and PostgreSQL refuses it in a query."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(NameConverter, "name")
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("blog/", views.PostListView.as_view(), name="post-list"),
+    # <name:slug>, not <slug:slug>: old sites have Unicode slugs; the view finds or redirects them.
+    path("blog/<name:slug>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("tags/", views.TagListView.as_view(), name="tag-list"),
+    path("tags/<name:slug>/", views.TagPostListView.as_view(), name="tag"),
+    path("tags/<name:slug>/feed/", conditional(feeds.TagFeed()), name="tag-feed"),
+    path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
+    path(
+        "archive/<int:year>/<str:month>/",
+        views.PostMonthArchiveView.as_view(),
+        name="archive-month",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", conditional(feeds.LatestPostsFeed()), name="feed"),
+    path("feed/atom/", conditional(feeds.LatestPostsAtomFeed()), name="feed-atom"),
+    path(
+        "sitemap.xml",
+        conditional(sitemap),
+        # Our template: lastmod as a full W3C datetime with its offset, not Django's bare date
+        # (a date alone is ambiguous near midnight: which zone's day?).
+        {"sitemaps": SITEMAPS, "template_name": "blog/sitemap.xml"},
+        name="sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+]

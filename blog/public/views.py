@@ -1,0 +1,191 @@
+"""Public pages: one mixin over published posts, short subclasses of Django's generic views."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, prefetch_related_objects
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import (
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+from taggit.models import Tag
+
+from blog.models import Post
+from blog.public import search
+from blog.public.caching import ConditionalMixin
+from blog.public.lookups import not_found, page_or_404
+from blog.text import ascii_slugify
+
+HOME_LATEST = 10
+HOME_FEATURED = 3
+PER_PAGE = 10
+RELATED = 3
+
+
+class PublishedPostMixin(ConditionalMixin):
+    """Every public view starts from published posts: a draft cannot leak by accident."""
+
+    model = Post
+    date_field = "pub_date"
+    paginate_by = PER_PAGE
+    make_object_list = True
+    month_format = "%m"
+
+    def get_queryset(self):
+        return Post.objects.published().cards()
+
+    def paginate_queryset(self, queryset, page_size):
+        # Tags only for the page's cards: the archives' previous/next lookups also start from
+        # get_queryset(), and a prefetch there cost a query only when such a post existed.
+        queryset = queryset.prefetch_related("tags")
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = page_or_404(self.request, paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class HomeView(PublishedPostMixin, ListView):
+    """« À la une » (featured posts), then the latest posts."""
+
+    template_name = "blog/home.html"
+    context_object_name = "latest_posts"
+    paginate_by = None
+
+    def get_queryset(self):
+        return Post.objects.published().cards()[:HOME_LATEST]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = list(context["latest_posts"])
+        featured = list(Post.objects.published().featured().cards()[:HOME_FEATURED])
+        # One query for the tags of both blocks.
+        prefetch_related_objects(featured + latest, "tags")
+        context.update(latest_posts=latest, featured_posts=featured)
+        return context
+
+
+class PostListView(PublishedPostMixin, ListView):
+    """All published posts, newest first, 10 a page."""
+
+
+class PostDetailView(PublishedPostMixin, DetailView):
+    def get_queryset(self):
+        # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
+        return Post.objects.visible_to(self.request.user).with_tags()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Old sites had Unicode slugs (/blog/le-début/): lead them to the ASCII one.
+            ascii_slug = ascii_slugify(kwargs["slug"])
+            if ascii_slug and ascii_slug != kwargs["slug"]:
+                post = self.get_queryset().filter(slug=ascii_slug).only("slug").first()
+                if post:
+                    return HttpResponsePermanentRedirect(post.get_absolute_url())
+            raise not_found(request, _("No post at this address.")) from None
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            raise Http404("No post at this address.") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        published = Post.objects.published().only("title", "slug", "pub_date")
+        before = Q(pub_date__lt=post.pub_date) | Q(pub_date=post.pub_date, id__lt=post.id)
+        after = Q(pub_date__gt=post.pub_date) | Q(pub_date=post.pub_date, id__gt=post.id)
+        context["previous_post"] = published.filter(before).order_by("-pub_date", "-id").first()
+        context["next_post"] = published.filter(after).order_by("pub_date", "id").first()
+        context["related_posts"] = self.related(post)
+        return context
+
+    def related(self, post: Post) -> list[Post]:
+        """Up to 3 published posts sharing the most tags with this one, newest first on a tie."""
+        tag_ids = [tag.id for tag in post.tags.all()]
+        if not tag_ids:
+            return []
+        return list(
+            Post.objects.published()
+            .exclude(pk=post.pk)
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .annotate(shared=Count("tagged_items"))
+            .only("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")
+            .order_by("-shared", "-pub_date", "-id")[:RELATED]
+        )
+
+
+class TagListView(ConditionalMixin, TemplateView):
+    """Every tag with its count of published posts, most used first."""
+
+    template_name = "blog/tag_list.html"
+
+    def get_context_data(self, **kwargs):
+        tags = (
+            Tag.objects.filter(blog_taggedpost_items__content_object__in=Post.objects.published())
+            .annotate(num_posts=Count("blog_taggedpost_items"))
+            .order_by("-num_posts", "name")
+        )
+        return super().get_context_data(tags=list(tags), **kwargs)
+
+
+class TagPostListView(PublishedPostMixin, ListView):
+    """Published posts with one tag; a tag with none is a 404 (drafts' tags stay private)."""
+
+    template_name = "blog/tag_post_list.html"
+
+    def get(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        self.tag = Tag.objects.filter(slug=slug).first()
+        if self.tag is None:
+            ascii_slug = ascii_slugify(slug)
+            if ascii_slug != slug and Tag.objects.filter(slug=ascii_slug).exists():
+                return HttpResponsePermanentRedirect(request.path.replace(slug, ascii_slug, 1))
+            raise not_found(request, _("There is no tag at this address."))
+        response = super().get(request, *args, **kwargs)
+        if not response.context_data["paginator"].count:
+            raise not_found(request, _("There is no tag at this address."))
+        return response
+
+    def get_queryset(self):
+        return super().get_queryset().filter(tagged_items__tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
+    pass
+
+
+class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):
+    pass
+
+
+class SearchView(ConditionalMixin, TemplateView):
+    """Full-text search over published posts: ranked, highlighted, paginated."""
+
+    template_name = "blog/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        raw = self.request.GET.get("q", "")
+        query = search.Query(raw)
+        context.update(query=query, q=query.text)
+        if not query:
+            return context
+        paginator = Paginator(search.ranked_ids(query), PER_PAGE)
+        page = page_or_404(self.request, paginator)
+        context.update(
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            results=search.results(query, list(page.object_list)),
+        )
+        return context

@@ -1,0 +1,100 @@
+"""When the public site last changed: one aggregate query per request, shared by the ETag
+(``blog.public.caching``) and the identity's cache keys (``blog.site.identity``).
+
+The newest ``updated`` and ``pub_date`` of the published posts and their count, with the
+identity's and the pages' stamps riding along as scalar subqueries: still one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Func, Max, Q, Subquery
+
+from blog.models import Page, Post, SiteIdentity
+
+
+@dataclass(frozen=True)
+class Stamps:
+    """When the identity and the pages last changed (None: no row)."""
+
+    identity: dt.datetime | None
+    pages: dt.datetime | None
+    page_count: int
+    navigation: bool
+
+    def key(self) -> str:
+        return "|".join(str(part) for part in (self.identity, self.pages, self.page_count))
+
+
+def stamp_aggregates() -> dict:
+    """Extra columns for an ``aggregate()``: scalar subqueries wrapped in Max (one row)."""
+    pages = Page.objects.order_by()
+    return {
+        "identity_stamp": Max(Subquery(SiteIdentity.objects.filter(pk=1).values("updated")[:1])),
+        "pages_stamp": Max(Subquery(pages.order_by("-updated").values("updated")[:1])),
+        "pages_count": Max(
+            Subquery(pages.annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
+        ),
+        "navigation_stamp": Max(
+            Subquery(
+                Page.objects.navigation()
+                .order_by()
+                .annotate(n=Func(F("id"), function="COUNT"))
+                .values("n")[:1]
+            )
+        ),
+    }
+
+
+def stamps_from(row: dict) -> Stamps:
+    return Stamps(
+        identity=row.get("identity_stamp"),
+        pages=row.get("pages_stamp"),
+        page_count=row.get("pages_count") or 0,
+        navigation=bool(row.get("navigation_stamp")),
+    )
+
+
+def read_stamps() -> Stamps:
+    """The stamps on their own, when no published post carries them: one query (two on a
+    site with neither posts nor pages)."""
+    row = Page.objects.aggregate(
+        pages_stamp=Max("updated"),
+        pages_count=Count("id"),
+        navigation_stamp=Count("id", filter=Q(published=True, in_navigation=True)),
+        identity_stamp=Max(Subquery(SiteIdentity.objects.filter(pk=1).values("updated")[:1])),
+    )
+    if not row["pages_count"]:  # no row for the subquery to ride on
+        row["identity_stamp"] = (
+            SiteIdentity.objects.filter(pk=1).values_list("updated", flat=True).first()
+        )
+    return stamps_from(row)
+
+
+@dataclass(frozen=True)
+class PublicState:
+    """The published posts' newest edit and publication time and their count, and the site's
+    stamps."""
+
+    updated: dt.datetime | None
+    published: dt.datetime | None
+    count: int
+    site: Stamps
+
+
+def public_state(request) -> PublicState:
+    """The public site's state for this request, computed once (one query)."""
+    cached = getattr(request, "_carnet_public_state", None)
+    if cached is None:
+        row = Post.objects.published().aggregate(
+            updated=Max("updated"),
+            published=Max("pub_date"),
+            count=Count("id"),
+            **stamp_aggregates(),
+        )
+        site = stamps_from(row) if row["count"] else read_stamps()
+        cached = PublicState(row["updated"], row["published"], row["count"], site)
+        request._carnet_public_state = cached
+    return cached

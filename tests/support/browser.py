@@ -1,0 +1,121 @@
+"""Headless Chromium for browser tests: Debian's /usr/bin/chromium driven by Playwright.
+
+Where Chromium or Playwright is missing the tests skip with the reason, so a newcomer's
+`make test` passes; CI sets CARNET_REQUIRE_BROWSER=1 and then a missing browser fails.
+Every tab reports the Content-Security-Policy violations it meets (watch_csp_violations): a
+browser test fails on any, whatever else it checks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("CARNET_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
+# Without the background-networking flags Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CARNET_CHROMIUM") or shutil.which("chromium") or None
+
+
+def missing_reason() -> str | None:
+    if not chromium_path():
+        return "Chromium not found (apt-get install chromium, or set CARNET_CHROMIUM)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (make install)"
+    return None
+
+
+def skip_or_fail(reason: str) -> None:
+    if os.environ.get("CARNET_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CARNET_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def screenshot_path(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+_STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+_AXE_RUN = """async ({include, proseHeadings}) => {
+    const options = {resultTypes: ['violations']};
+    const context = include || document;
+    let violations;
+    if (proseHeadings) {
+        violations = (await axe.run(context, options)).violations;
+    } else {
+        // The author's Markdown keeps its own heading levels (imported posts use #####):
+        // heading order is checked everywhere but inside the post body.
+        const rest = await axe.run(
+            context, {...options, rules: {'heading-order': {enabled: false}}});
+        const order = await axe.run(
+            include ? {include: [[include]], exclude: [['.prose']]} : {exclude: [['.prose']]},
+            {...options, runOnly: ['heading-order']});
+        violations = rest.violations.concat(order.violations);
+    }
+    return violations.map(v =>
+        `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
+}"""
+
+
+def axe_violations(page, include: str | None = None, *, prose_headings: bool = True) -> list[str]:
+    """axe-core's violations on the page (or the part ``include`` selects).
+
+    Transitions are stilled first: right after a colour-scheme switch, Django admin's links
+    are still fading (0.15 s) and axe would measure a colour half-way (a flaky contrast error).
+    """
+    if not AXE.exists():
+        skip_or_fail("axe-core not installed (make test runs npm ci where npm exists)")
+    # Injected through DevTools, not as inline <style>/<script> elements: the site's
+    # Content-Security-Policy refuses those, and the test would report its own violation.
+    page.evaluate(_ADOPT_STYLE, _STILL)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(_AXE_RUN, {"include": include, "proseHeadings": prose_headings})
+
+
+# A constructed style sheet is not an inline style: CSP does not govern it.
+_ADOPT_STYLE = """css => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}"""
+
+# Every frame reports its Content-Security-Policy violations to the test (the binding survives
+# navigations; Chromium's console messages also cover frames where no script may run, such as
+# the editor's sandboxed preview).
+_REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+    window.carnetCspViolation(
+        `${event.violatedDirective} refused ${event.blockedURI || "inline"} on ${location.href}`
+        + (event.sample ? `: ${event.sample}` : ""));
+});"""
+
+
+def watch_csp_violations(context, violations: list[str]) -> list[str]:
+    """Fill ``violations`` with the CSP violations of every page and frame of ``context``."""
+    context.expose_binding("carnetCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", on_console)
+    return violations

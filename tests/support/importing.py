@@ -1,0 +1,73 @@
+"""Helpers for the import/export tests: the public corpus, temporary sites, running the command."""
+
+from __future__ import annotations
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+# ../shared/corpus beside the repository: real posts from 5 public sites (never copied here).
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "fixtures" / "content"
+SEED_NAME = "2020-05-23-le-début-dune-carrière-professionnelle.md"
+
+
+def corpus(source: str = "") -> Path:
+    """The corpus folder, or a skip (a failure when CARNET_REQUIRE_CORPUS=1, as in CI)."""
+    if not CORPUS.is_dir():
+        reason = f"the public corpus is missing: {CORPUS} (see the import tests' docstring)"
+        if os.environ.get("CARNET_REQUIRE_CORPUS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CORPUS / source if source else CORPUS
+
+
+class Run:
+    """What one import_markdown call printed, and whether it failed."""
+
+    def __init__(self, *args, **options):
+        self.out, self.err = StringIO(), StringIO()
+        self.error: CommandError | None = None
+        try:
+            call_command(
+                "import_markdown", *map(str, args), stdout=self.out, stderr=self.err, **options
+            )
+        except CommandError as exc:
+            self.error = exc
+        self.stdout, self.stderr = self.out.getvalue(), self.err.getvalue()
+
+    @property
+    def summary(self) -> str:
+        return self.stdout.strip().splitlines()[-1] if self.stdout.strip() else ""
+
+
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def media_files(media_root: Path) -> list[str]:
+    if not media_root.exists():
+        return []
+    return sorted(
+        p.relative_to(media_root).as_posix() for p in media_root.rglob("*") if p.is_file()
+    )
+
+
+def png(color=(200, 120, 40), size=(12, 8)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
