@@ -60,6 +60,7 @@ CASES: dict[str, Callable[[int], str]] = {
     "reference links": numbered("[l{i}]: http://e.org/{i}\n[x][l{i}]\n\n"),
     "fenced code blocks": repeated("```\nx\n```\n\n"),
     "highlighted code blocks": repeated("```python\nx\n```\n\n"),
+    "code blocks of 400 lines": repeated("```\n" + "a\n" * 400 + "```\n\n"),
     "HTML blocks": repeated("<div>a</div>\n\n"),
     # inline processing (quadratic in one paragraph's markup)
     "'[' in an indented 'fence'": repeated("[", head="    ```\n\n"),
@@ -84,10 +85,10 @@ CASES: dict[str, Callable[[int], str]] = {
     "'<!--' unclosed": repeated("<!--"),
     "'<!-- >' run": repeated("<!-- >"),
     "'</' run": repeated("</"),
-    # Pygments: beyond 16 KB, 500-character lines or 200-character word runs, no colours
+    # Pygments: beyond 16 KB, 500-character lines or 100-character word runs, no colours
     "java words (plain beyond bounds)": repeated("a\n", head="```java\n", tail="```\n"),
-    "csharp word runs under 200": repeated("```csharp\n" + ("a\n" * 99 + ";\n") * 4 + "```\n\n"),
-    "java word runs under 200": repeated("```java\n" + ("a\n" * 99 + ";\n") * 4 + "```\n\n"),
+    "csharp word runs under 100": repeated("```csharp\n" + ("a\n" * 49 + ";\n") * 8 + "```\n\n"),
+    "java word runs under 100": repeated("```java\n" + ("a\n" * 49 + ";\n") * 4 + "```\n\n"),
     "perl quote lines under 500": repeated("```perl\n" + ("'\\" * 249 + "\n") * 8 + "```\n\n"),
     "apache '<' lines under 500": repeated("```apache\n" + ("<" * 499 + "\n") * 8 + "```\n\n"),
     "python code '('": repeated("(", head="```python\n", tail="\n```\n"),

@@ -25,7 +25,8 @@ from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import STX, AtomicString
-from pygments.lexers import get_lexer_by_name
+from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
+from pygments.util import ClassNotFound
 from pymdownx.highlight import Highlight, HighlightExtension
 
 
@@ -39,6 +40,8 @@ MAX_NESTING = 100
 # serialize; a fenced code block costs ~300 µs (one Pygments run), so it counts for 10.
 MAX_BLOCK_UNITS = 10_000
 CODE_BLOCK_UNITS = 10
+# SuperFences walks every line of the text again for each code block it finds.
+MAX_FENCE_COST = 25_000_000
 # Abbreviations and footnote references are quadratic in their number (Python-Markdown
 # rescans the others for each one; 1,000 cost ~0.6 s).
 MAX_ABBREVIATIONS = 300
@@ -48,7 +51,7 @@ MAX_FOOTNOTE_REFERENCES = 500
 # only within these bounds; beyond them it is shown as plain text (nothing is refused).
 MAX_HIGHLIGHTED_CHARS = 16 * 1024
 MAX_HIGHLIGHTED_LINE = 500
-MAX_HIGHLIGHTED_WORD_RUN = 200
+MAX_HIGHLIGHTED_WORD_RUN = 100
 # Lexers measured linear on long runs of words (16 KB of "a\\n", "a ", "import a\\n": < 0.2 s);
 # the others (Java, C#, Groovy...) only colour blocks whose word runs are short.
 _LINEAR_ON_WORDS = frozenset(
@@ -157,6 +160,14 @@ class _FenceGuard(Preprocessor):
         fences = (sum(1 for line in lines if _FENCE.match(line)) + 1) // 2
         if fences * CODE_BLOCK_UNITS > MAX_BLOCK_UNITS:
             raise _too_many_blocks()
+        if fences * len(lines) > MAX_FENCE_COST:
+            raise RenderError(
+                _(
+                    "The text has too many code blocks for its length (%(blocks)d blocks in "
+                    "%(lines)d lines); split it into several posts."
+                )
+                % {"blocks": fences, "lines": len(lines)}
+            )
         # Read by _BlockGuard: each code block costs a Pygments run.
         self.md.carnet_code_blocks = fences  # type: ignore[attr-defined]
         return lines
@@ -166,19 +177,23 @@ class _BoundedHighlight(Highlight):
     """Colours code only within the bounds above; plain text beyond them."""
 
     def get_lexer(self, src, language, inline, stripnl):
-        lexer, name = super().get_lexer(src, language, inline, stripnl)
-        if not language:
-            return lexer, name
+        if language and self._risky(src, language):
+            language = ""
+        return super().get_lexer(src, language, inline, stripnl)
+
+    def _risky(self, src: str, language: str) -> bool:
+        # Decided before the lexer is made: some (C#) compile their rules per instance.
         used = getattr(self.md, "carnet_highlighted", 0) + len(src)
-        risky = used > MAX_HIGHLIGHTED_CHARS or (
-            max(map(len, src.split("\n"))) > MAX_HIGHLIGHTED_LINE
-            or (lexer.aliases[:1] != [] and lexer.aliases[0] not in _LINEAR_ON_WORDS)
-            and _WORD_RUN.search(src) is not None
-        )
-        if risky:
-            return super().get_lexer(src, "", inline, stripnl)
+        if used > MAX_HIGHLIGHTED_CHARS or max(map(len, src.split("\n"))) > MAX_HIGHLIGHTED_LINE:
+            return True
+        try:
+            alias = find_lexer_class_by_name(language.split(" ")[0]).aliases[0]
+        except (ClassNotFound, IndexError):
+            alias = ""
+        if alias not in _LINEAR_ON_WORDS and _WORD_RUN.search(src):
+            return True
         self.md.carnet_highlighted = used
-        return lexer, name
+        return False
 
 
 class BoundedHighlightExtension(HighlightExtension):

@@ -240,3 +240,9 @@ def test_the_old_hang_inputs_return_in_a_separate_process():
     )
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.split()) == 3
+
+
+def test_many_long_code_blocks_are_refused_before_superfences_rereads_them():
+    assert "trop de blocs de code pour sa longueur" in refused(
+        ("```\n" + "a\n" * 400 + "```\n\n") * 600
+    )
