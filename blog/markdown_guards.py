@@ -126,9 +126,9 @@ def _line_depth(line: str) -> int:
         c = line[i]
         if c == ">" or c in "*+-" and (i + 1 == n or line[i + 1] in " \t"):
             i += 1
-        elif "0" <= c <= "9":
+        elif c.isdecimal():  # any Unicode digit, as Python-Markdown's \d
             j = i
-            while j < n and j - i < 10 and "0" <= line[j] <= "9":
+            while j < n and j - i < 10 and line[j].isdecimal():
                 j += 1
             if j < n and line[j] in ".)" and (j + 1 == n or line[j + 1] in " \t"):
                 i = j + 1

@@ -54,6 +54,7 @@ def test_a_hundred_levels_are_accepted_and_a_hundred_and_one_refused():
     assert render_markdown("> " * 100 + "x").count("<blockquote>") == 100
     assert NESTING in refused("> " * 101 + "x")
     assert NESTING in refused("1. " * 101 + "x")
+    assert NESTING in refused("١. " * 101 + "x")  # Python-Markdown's \\d: any Unicode digit
     assert NESTING in refused("\n".join("  " * i + "- x" for i in range(400)))
 
 
