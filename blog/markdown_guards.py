@@ -52,7 +52,7 @@ MAX_FOOTNOTE_REFERENCES = 500
 MAX_HIGHLIGHTED_CHARS = 16 * 1024
 MAX_HIGHLIGHTED_LINE = 500
 MAX_HIGHLIGHTED_WORD_RUN = 100
-# Lexers measured linear on long runs of words (16 KB of "a\\n", "a ", "import a\\n": < 0.2 s);
+# Lexers measured fast on 16 KB runs of words ("a" lines, "a " runs, "import a" lines: < 0.2 s);
 # the others (Java, C#, Groovy...) only colour blocks whose word runs are short.
 _LINEAR_ON_WORDS = frozenset(
     get_lexer_by_name(name).aliases[0]
