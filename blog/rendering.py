@@ -9,19 +9,16 @@ heading and footnote ids.
 
 from __future__ import annotations
 
-import re
-
 import markdown
 import nh3
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pygments.token import STANDARD_TYPES
 
+from blog.markdown_guards import BoundedHighlightExtension, GuardExtension, RenderError
 from blog.text import ascii_slugify
 
-
-class RenderError(ValueError):
-    """The Markdown cannot be rendered; the message says why, for a person."""
+__all__ = ["RenderError", "render_markdown", "sanitize_html"]
 
 
 ALLOWED_TAGS = {
@@ -81,7 +78,7 @@ MARKDOWN_EXTENSIONS = [
     "toc",
     "mdx_truly_sane_lists",
     "pymdownx.superfences",  # fenced code, also inside list items as GFM allows
-    "pymdownx.highlight",
+    # pymdownx.highlight, colouring only what Pygments handles in bounded time (the guards)
     "pymdownx.tilde",  # ~~strikethrough~~
     "pymdownx.magiclink",  # bare URLs become links, as on GitHub
 ]
@@ -92,40 +89,6 @@ MARKDOWN_CONFIG = {
     "pymdownx.highlight": {"use_pygments": True, "guess_lang": False, "css_class": "highlight"},
     "footnotes": {"BACKLINK_TITLE": ""},
 }
-
-# Deeply nested input makes Python-Markdown recurse until it crashes.
-_MAX_NESTING = 100
-_DEEP_NESTING = re.compile(rf"^(?:[ \t]*(?:[>*+-]|\d+[.)])[ \t]*){{{_MAX_NESTING},}}", re.M)
-
-
-# Python-Markdown's link pattern is quadratic in the number of "[" in one paragraph
-# ("[" * 8000 takes ~9 s); real prose never has hundreds of them outside code.
-_MAX_BRACKETS_PER_PARAGRAPH = 1000
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
-
-
-def _check_brackets(text: str) -> None:
-    in_fence = False
-    count = 0
-    start = 1
-    for number, line in enumerate(text.split("\n"), start=1):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        if not line.strip():
-            count, start = 0, number + 1
-            continue
-        count += line.count("[")
-        if count > _MAX_BRACKETS_PER_PARAGRAPH:
-            raise RenderError(
-                _(
-                    "The paragraph starting on line %(line)d has more than %(limit)d “[” "
-                    "characters; put such text in a code block."
-                )
-                % {"line": start, "limit": _MAX_BRACKETS_PER_PARAGRAPH}
-            )
 
 
 def sanitize_html(html: str) -> str:
@@ -153,13 +116,13 @@ def render_markdown(text: str) -> str:
             _("The text is too long to publish (%(size)d KB; the limit is %(limit)d KB).")
             % {"size": size // 1024, "limit": limit // 1024}
         )
-    if _DEEP_NESTING.search(text):
-        raise RenderError(
-            _("The text nests lists or quotes more than %(limit)d levels deep.")
-            % {"limit": _MAX_NESTING}
-        )
-    _check_brackets(text)
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    # The guards (blog/markdown_guards.py) refuse, inside the pipeline, what would cost
+    # more than about a second.
+    highlight = BoundedHighlightExtension(**MARKDOWN_CONFIG["pymdownx.highlight"])
+    md = markdown.Markdown(
+        extensions=[*MARKDOWN_EXTENSIONS, highlight, GuardExtension()],
+        extension_configs=MARKDOWN_CONFIG,
+    )
     try:
         html = md.convert(text)
     except RecursionError as exc:
