@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from blog.models import Post
 from blog.rendering import RenderError, render_markdown
-from tests.importing_support import Run, write
+from tests.support.importing import Run, write
 
 pytestmark = pytest.mark.timeout(30)
 ROOT = Path(__file__).resolve().parent.parent
