@@ -41,50 +41,53 @@ class ReaderTests(BrowserTestCase):
             make_post(title=f"Autre article {n}", tags=["freelancing"] if n % 2 else ["divers"])
 
     def test_reader_journey(self):
-        self.page.goto(self.live_server_url + "/")
-        assert self.page.locator("html").get_attribute("lang") == "fr"
-        featured = self.page.locator(".featured .card").first
+        page = self.page
+        page.goto(self.live_server_url + "/")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        featured = page.locator(".featured .card").first
         assert TITLE in featured.inner_text()
         image = featured.locator("img")
         assert image.evaluate("img => img.complete && img.naturalWidth") > 0, "the card image loads"
         assert image.evaluate("img => img.currentSrc").endswith(".webp")
-        check_page(self.page, "home")
+        check_page(page, "home")
 
         featured.get_by_role("link", name=TITLE, exact=True).click()
-        self.page.wait_for_url("**/blog/le-debut-dune-carriere-professionnelle/")
-        assert self.page.locator("h1").inner_text() == TITLE
-        assert self.page.locator(".prose h5").count() == 3
-        check_page(self.page, "post")
+        page.wait_for_url("**/blog/le-debut-dune-carriere-professionnelle/")
+        assert page.locator("h1").inner_text() == TITLE
+        assert page.locator(".prose h5").count() == 3
+        check_page(page, "post")
 
-        self.page.locator(".post__header .tags").get_by_role("link", name="#freelancing").click()
-        self.page.wait_for_url("**/tags/freelancing/")
-        assert "articles avec l'étiquette « freelancing »" in self.page.locator("h1").inner_text()
-        assert self.page.locator(".card__title", has_text=TITLE).count() == 1
-        check_page(self.page, "tag")
+        page.locator(".post__header .tags").get_by_role("link", name="#freelancing").click()
+        page.wait_for_url("**/tags/freelancing/")
+        assert "articles avec l'étiquette « freelancing »" in page.locator("h1").inner_text()
+        assert page.locator(".card__title", has_text=TITLE).count() == 1
+        check_page(page, "tag")
 
-        self.page.get_by_label("Rechercher dans les articles").first.fill("carriere")
-        self.page.get_by_role("button", name="Rechercher").first.click()
-        self.page.wait_for_url("**/search/?q=carriere")
-        first = self.page.locator(".card__title").first
+        page.get_by_label("Rechercher dans les articles").first.fill("carriere")
+        page.get_by_role("button", name="Rechercher").first.click()
+        page.wait_for_url("**/search/?q=carriere")
+        first = page.locator(".card__title").first
         assert first.inner_text() == TITLE
         assert first.locator("mark").inner_text() == "Carrière"
-        check_page(self.page, "search")
+        check_page(page, "search")
 
     def test_keyboard_reader_can_skip_to_the_content(self):
-        self.page.goto(self.live_server_url + "/blog/")
-        self.page.keyboard.press("Tab")
-        skip = self.page.locator(".skip-link")
+        page = self.page
+        page.goto(self.live_server_url + "/blog/")
+        page.keyboard.press("Tab")
+        skip = page.locator(".skip-link")
         assert skip.evaluate("el => el === document.activeElement")
         assert skip.is_visible(), "the skip link shows when focused"
         outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
         assert outline != "none", "focus is visible"
-        self.page.keyboard.press("Enter")
-        assert self.page.evaluate("location.hash") == "#content"
-        check_page(self.page, "list")
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#content"
+        check_page(page, "list")
 
     def test_not_found_page(self):
-        response = self.page.goto(self.live_server_url + "/ancien/lien/")
+        page = self.page
+        response = page.goto(self.live_server_url + "/ancien/lien/")
         assert response.status == 404
-        assert self.page.locator("h1").inner_text() == "Page introuvable"
-        assert self.page.get_by_role("link", name=TITLE, exact=True).count() == 1
-        check_page(self.page, "404")
+        assert page.locator("h1").inner_text() == "Page introuvable"
+        assert page.get_by_role("link", name=TITLE, exact=True).count() == 1
+        check_page(page, "404")

@@ -20,8 +20,9 @@ class SmokeTests(BrowserTestCase):
         call_command("import_markdown", str(CONTENT), stdout=StringIO())
 
     def test_reader_opens_the_featured_article(self):
-        self.page.goto(self.live_server_url + "/")
-        featured = self.page.locator(".featured .card").first
+        page = self.page
+        page.goto(self.live_server_url + "/")
+        featured = page.locator(".featured .card").first
         assert "Le Début d'une Carrière Professionnelle" in featured.inner_text()
         assert "23 mai 2020" in featured.inner_text()
         image = featured.locator("img")
@@ -29,16 +30,16 @@ class SmokeTests(BrowserTestCase):
             "the featured image loads"
         )
         assert "/media/renditions/" in image.evaluate("img => img.currentSrc"), "a sized rendition"
-        self.page.screenshot(path=screenshot_path("home-1280"), full_page=True)
-        self.page.set_viewport_size({"width": 375, "height": 740})
-        self.page.screenshot(path=screenshot_path("home-375"), full_page=True)
-        self.page.set_viewport_size({"width": 1280, "height": 800})
+        page.screenshot(path=screenshot_path("home-1280"), full_page=True)
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.screenshot(path=screenshot_path("home-375"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
 
         featured.get_by_role(
             "link", name="Le Début d'une Carrière Professionnelle", exact=True
         ).click()
-        self.page.wait_for_url("**/blog/le-debut-dune-carriere-professionnelle/")
-        assert self.page.locator("h1").inner_text() == "Le Début d'une Carrière Professionnelle"
-        assert self.page.locator(".prose h5").count() == 3
-        assert self.page.locator("html").get_attribute("lang") == "fr"
-        self.page.screenshot(path=screenshot_path("post-1280"), full_page=True)
+        page.wait_for_url("**/blog/le-debut-dune-carriere-professionnelle/")
+        assert page.locator("h1").inner_text() == "Le Début d'une Carrière Professionnelle"
+        assert page.locator(".prose h5").count() == 3
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.screenshot(path=screenshot_path("post-1280"), full_page=True)

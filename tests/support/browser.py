@@ -163,6 +163,14 @@ class BrowserTestCase(StaticLiveServerTestCase):
         watch_csp_violations(context, violations)
         return context
 
+    def log_in(self, next_path: str = "/admin/") -> None:
+        """Sign in as "editrice" (tests.support.factories.make_staff) through the login form."""
+        self.page.goto(f"{self.live_server_url}/admin/login/?next={next_path}")
+        self.page.fill("#id_username", "editrice")
+        self.page.fill("#id_password", "mot-de-passe-solide")
+        self.page.click("input[type=submit]")
+        self.page.wait_for_url(f"**{next_path}")
+
     def assert_no_csp_violation(self):
         assert self.csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(
             self.csp_violations
