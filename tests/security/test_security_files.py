@@ -21,7 +21,7 @@ from PIL import Image
 
 from blog.models import Post, SiteIdentity
 from tests.support.cases import TemporaryFolders
-from tests.support.factories import make_post, make_staff, post_form_data
+from tests.support.factories import identity_form_data, make_post, make_staff, post_form_data
 from tests.support.importing import Run, media_files, png, write
 
 GOOD = "---\ntitle: Bon article\ndate: 2020-05-23\n---\nTexte.\n"
@@ -316,7 +316,8 @@ class SvgTests(SiteFolderTestCase):
         SiteIdentity.objects.create()
         svg.seek(0)
         response = self.client.post(
-            "/admin/blog/siteidentity/1/change/", {"portrait": svg, "portrait_alt": "Moi"}
+            "/admin/blog/siteidentity/1/change/",
+            identity_form_data(portrait=svg, portrait_alt="Moi"),
         )
         assert "« logo.svg » n&#x27;est pas une image JPEG" in response.content.decode()
         assert media_files(self.media_root) == []
@@ -372,7 +373,7 @@ class GifBombTests(SiteFolderTestCase):
         SiteIdentity.objects.create()
         response = self.client.post(
             "/admin/blog/siteidentity/1/change/",
-            {"portrait": SimpleUploadedFile("bombe.gif", data), "portrait_alt": "Moi"},
+            identity_form_data(portrait=SimpleUploadedFile("bombe.gif", data), portrait_alt="Moi"),
         )
         assert TOO_MANY in response.content.decode()
         assert media_files(self.media_root) == []

@@ -76,3 +76,21 @@ def post_form_data(post: Post | None = None, **overrides) -> dict:
             data["featured"] = "on"
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def page_form_data(**overrides) -> dict:
+    """The admin's page form as a browser sends it: an unpublished page "Tarifs", out of the
+    navigation; a None value leaves a field out."""
+    data = {"title": "Tarifs", "slug": "tarifs", "body": "", "navigation_order": 0}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+IDENTITY_FIELDS = ("site_name", "tagline", "home_heading", "introduction", "author_name", "bio",
+                   "portrait_alt", "linkedin", "upwork", "malt", "github", "email", "other_url",
+                   "other_label")  # fmt: skip
+
+
+def identity_form_data(**overrides) -> dict:
+    """The admin's site identity form as a browser sends it: every field empty but ``overrides``."""
+    return {name: "" for name in IDENTITY_FIELDS} | overrides
