@@ -39,6 +39,16 @@ def make_freelancer_site() -> None:
     )
 
 
+def send_message(page, name: str, email: str, subject: str, message: str) -> None:
+    """Fill in the contact form as a visitor does, send it, and reach the thank-you page."""
+    page.get_by_label("Votre nom").fill(name)
+    page.get_by_label("Votre adresse e-mail").fill(email)
+    page.get_by_label("Sujet").fill(subject)
+    page.get_by_label("Message").fill(message)
+    page.get_by_role("button", name="Envoyer le message").click()
+    page.wait_for_url("**/contact/merci/")
+
+
 @override_settings(CARNET_CONTACT_EMAIL="zoe@example.fr")
 class AboutContactTests(BrowserTestCase):
     """A visitor reads the about page and writes through the contact form, with or without JS."""
@@ -79,12 +89,13 @@ class AboutContactTests(BrowserTestCase):
         page.screenshot(path=screenshot_path("contact-errors"), full_page=True)
         assert axe_violations(page) == []
 
-        page.get_by_label("Votre nom").fill("Camille Durand")
-        page.get_by_label("Votre adresse e-mail").fill("camille@example.org")
-        page.get_by_label("Sujet").fill("Un site pour mon association")
-        page.get_by_label("Message").fill("Bonjour,\nPourriez-vous refaire notre site ?")
-        page.get_by_role("button", name="Envoyer le message").click()
-        page.wait_for_url("**/contact/merci/")
+        send_message(
+            page,
+            "Camille Durand",
+            "camille@example.org",
+            "Un site pour mon association",
+            "Bonjour,\nPourriez-vous refaire notre site ?",
+        )
         assert page.get_by_role("heading", level=1).inner_text() == "Merci pour votre message"
         page.screenshot(path=screenshot_path("contact-thanks"), full_page=True)
 
@@ -114,12 +125,7 @@ class AboutContactTests(BrowserTestCase):
         context = self.new_context(self.csp_violations, java_script_enabled=False)
         page = context.new_page()
         page.goto(self.live_server_url + "/contact/")
-        page.get_by_label("Votre nom").fill("Sans JavaScript")
-        page.get_by_label("Votre adresse e-mail").fill("nojs@example.org")
-        page.get_by_label("Sujet").fill("Bonjour")
-        page.get_by_label("Message").fill("Ça marche aussi.")
-        page.get_by_role("button", name="Envoyer le message").click()
-        page.wait_for_url("**/contact/merci/")
+        send_message(page, "Sans JavaScript", "nojs@example.org", "Bonjour", "Ça marche aussi.")
         assert ContactMessage.objects.get().name == "Sans JavaScript"
 
 

@@ -1,30 +1,20 @@
 """The real commands as a user runs them: exit status, stderr, no traceback."""
 
-import os
-import subprocess
-import sys
-
 from django.test import SimpleTestCase
 
 from tests.support.cases import TemporaryFolders
-from tests.support.importing import ROOT, write
+from tests.support.importing import write
+from tests.support.process import run_manage
 
 
 def manage(tmp_path, *args):
+    """manage.py on a database and a MEDIA_ROOT of its own in ``tmp_path``."""
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'process.sqlite3'}",
         "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
     }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_manage(*args, env=env)
 
 
 class ProcessTests(TemporaryFolders, SimpleTestCase):

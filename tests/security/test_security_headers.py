@@ -19,18 +19,7 @@ from taggit.models import Tag
 from blog.models import Post
 from blog.rendering import render_markdown
 from tests.support.factories import make_image, make_post, make_staff
-from tests.test_project import run_manage
-
-# What an operator behind HTTPS sets (README, settings table): HSTS for this host only.
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "x" * 60 + "production-like-secret-key-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "carnet.example",
-    "DJANGO_SECURE": "1",
-    "DJANGO_HSTS_SECONDS": "31536000",
-    "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "0",
-    "DJANGO_HSTS_PRELOAD": "0",
-    "CARNET_PROXY_COUNT": "1",
-}
+from tests.support.process import PRODUCTION_ENV, run_manage
 
 
 def policy(response) -> dict[str, list[str]]:
