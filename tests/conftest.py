@@ -36,7 +36,11 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
-    """Uploads and imported images go to a temporary MEDIA_ROOT, never the real media/."""
+    """Uploads and imported images go to a temporary MEDIA_ROOT, never the real media/.
+
+    Autouse, so it covers every TestCase class too (from setUp on; rows made in setUpTestData
+    must not write files). tests.support.cases.TemporaryFolders gives a test its own folder.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
