@@ -12,20 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_manage(*args, env=None, timeout=120):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.support.process import PRODUCTION_ENV, ROOT, run_manage
 
 
 class MigrationTests(TestCase):
@@ -77,15 +64,8 @@ class SettingsTests(SimpleTestCase):
             "--deploy",
             "--fail-level",
             "WARNING",
-            env={
-                "DJANGO_SECRET_KEY": "x" * 60 + "production-like-secret-key-0123456789",
-                "DJANGO_ALLOWED_HOSTS": "carnet.example",
-                "DJANGO_SECURE": "1",
-                # HSTS is opt-in, setting by setting (tests/security/test_security_headers.py).
-                "DJANGO_HSTS_SECONDS": "31536000",
-                "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "0",
-                "DJANGO_HSTS_PRELOAD": "0",
-            },
+            # HSTS is opt-in, setting by setting (tests/security/test_security_headers.py).
+            env={**PRODUCTION_ENV, "CARNET_PROXY_COUNT": "0"},
         )
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
 

@@ -7,10 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.support.factories import make_image, make_post, make_staff
+from tests.support.factories import make_image, make_post, make_staff, post_form_data
 
 CHANGELIST = reverse("admin:blog_post_changelist")
 ADD = reverse("admin:blog_post_add")
+NEW_POST = {
+    "title": "Nouvel article",
+    "description": "Résumé",
+    "body": "Du **Markdown**",
+    "tags": "freelancing, Carrière",
+    "status": "published",
+    "featured": "on",
+}
 
 
 class AccessTests(TestCase):
@@ -75,22 +83,7 @@ class EditTests(TestCase):
         self.client.force_login(make_staff())
 
     def form_data(self, **overrides):
-        data = {
-            "title": "Nouvel article",
-            "slug": "",
-            "description": "Résumé",
-            "body": "Du **Markdown**",
-            "tags": "freelancing, Carrière",
-            "status": "published",
-            "pub_date_0": "23/05/2020",
-            "pub_date_1": "13:37:58",
-            "featured": "on",
-            "image_alt": "",
-            "redirects-TOTAL_FORMS": "0",
-            "redirects-INITIAL_FORMS": "0",
-        }
-        data.update(overrides)
-        return data
+        return post_form_data(**(NEW_POST | overrides))
 
     def test_add_a_post(self):
         response = self.client.post(ADD, self.form_data())

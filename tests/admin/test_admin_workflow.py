@@ -7,34 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post, Redirect
-from tests.support.factories import make_post, make_staff
+from tests.support.factories import make_post, make_staff, post_form_data
 
 CHANGELIST = reverse("admin:blog_post_changelist")
 
 
 def change_url(post):
     return reverse("admin:blog_post_change", args=[post.pk])
-
-
-def form_data(post, **overrides):
-    local = timezone.localtime(post.pub_date)
-    data = {
-        "title": post.title,
-        "slug": post.slug,
-        "description": post.description,
-        "body": post.body,
-        "tags": "",
-        "status": post.status,
-        "pub_date_0": local.strftime("%d/%m/%Y"),
-        "pub_date_1": local.strftime("%H:%M:%S"),
-        "image_alt": "",
-        "redirects-TOTAL_FORMS": "0",
-        "redirects-INITIAL_FORMS": "0",
-    }
-    if post.featured:
-        data["featured"] = "on"
-    data.update(overrides)
-    return data
 
 
 class FormButtonTests(TestCase):
@@ -44,7 +23,9 @@ class FormButtonTests(TestCase):
     def test_publish_now_button_saves_and_publishes(self):
         draft = make_post(status=Post.Status.DRAFT, pub_date=timezone.now() + dt.timedelta(days=9))
         response = self.client.post(
-            change_url(draft), {**form_data(draft, title="Prêt"), "_publish_now": "1"}, follow=True
+            change_url(draft),
+            {**post_form_data(draft, title="Prêt"), "_publish_now": "1"},
+            follow=True,
         )
         self.assertContains(response, "article est publié.")
         draft.refresh_from_db()
@@ -54,13 +35,13 @@ class FormButtonTests(TestCase):
 
     def test_unpublish_feature_and_unfeature_buttons(self):
         post = make_post()
-        self.client.post(change_url(post), {**form_data(post), "_feature": "1"})
+        self.client.post(change_url(post), {**post_form_data(post), "_feature": "1"})
         post.refresh_from_db()
         self.assertTrue(post.featured)
-        self.client.post(change_url(post), {**form_data(post), "_unfeature": "1"})
+        self.client.post(change_url(post), {**post_form_data(post), "_unfeature": "1"})
         post.refresh_from_db()
         self.assertFalse(post.featured)
-        self.client.post(change_url(post), {**form_data(post), "_unpublish": "1"})
+        self.client.post(change_url(post), {**post_form_data(post), "_unpublish": "1"})
         post.refresh_from_db()
         self.assertEqual(post.status, Post.Status.DRAFT)
 
@@ -115,7 +96,7 @@ class SlugChangeTests(TestCase):
 
     def test_changing_a_published_slug_keeps_the_old_address(self):
         post = make_post(slug="ancien-titre")
-        self.client.post(change_url(post), form_data(post, slug="nouveau-titre"))
+        self.client.post(change_url(post), post_form_data(post, slug="nouveau-titre"))
         redirect = Redirect.objects.get()
         self.assertEqual(redirect.old_path, "/blog/ancien-titre/")
         self.assertEqual(redirect.post, post)
@@ -125,28 +106,28 @@ class SlugChangeTests(TestCase):
 
     def test_the_old_address_leads_to_the_post(self):
         post = make_post(slug="ancien-titre")
-        self.client.post(change_url(post), form_data(post, slug="nouveau-titre"))
+        self.client.post(change_url(post), post_form_data(post, slug="nouveau-titre"))
         self.client.logout()
         response = self.client.get("/blog/ancien-titre/")
         self.assertRedirects(response, "/blog/nouveau-titre/", status_code=301)
 
     def test_a_draft_slug_change_leaves_no_redirect(self):
         post = make_post(slug="brouillon", status=Post.Status.DRAFT)
-        self.client.post(change_url(post), form_data(post, slug="autre"))
+        self.client.post(change_url(post), post_form_data(post, slug="autre"))
         self.assertFalse(Redirect.objects.exists())
         self.assertEqual(Post.objects.get().slug, "autre")
 
     def test_going_back_to_an_old_slug_removes_its_redirect(self):
         post = make_post(slug="un")
-        self.client.post(change_url(post), form_data(post, slug="deux"))
+        self.client.post(change_url(post), post_form_data(post, slug="deux"))
         post.refresh_from_db()
-        self.client.post(change_url(post), form_data(post, slug="un"))
+        self.client.post(change_url(post), post_form_data(post, slug="un"))
         self.assertEqual(list(Redirect.objects.values_list("old_path", flat=True)), ["/blog/deux/"])
 
     def test_a_slug_clash_is_a_clear_error(self):
         make_post(slug="pris")
         post = make_post(slug="libre")
-        response = self.client.post(change_url(post), form_data(post, slug="pris"))
+        response = self.client.post(change_url(post), post_form_data(post, slug="pris"))
         self.assertContains(
             response, "Un autre article a déjà cette adresse : choisissez un autre identifiant."
         )

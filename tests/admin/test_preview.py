@@ -11,25 +11,19 @@ from PIL import Image
 from taggit.models import Tag
 
 from blog.models import Post, Redirect
-from tests.support.factories import make_image, make_post, make_staff
+from tests.support.factories import make_image, make_post, make_staff, post_form_data
 
 PREVIEW = reverse("admin:blog_post_preview")
 
 
 def form_data(**overrides):
-    data = {
+    preview = {
         "title": "Aperçu d'un article",
-        "slug": "",
         "description": "Un résumé",
         "body": "## Bonjour\n\nDu **Markdown** et un lien [ici](https://example.org).",
         "tags": "freelancing, Carrière",
-        "status": "draft",
-        "pub_date_0": "23/05/2020",
-        "pub_date_1": "13:37:58",
-        "image_alt": "",
     }
-    data.update(overrides)
-    return data
+    return post_form_data(**(preview | overrides))
 
 
 class PreviewTests(TestCase):

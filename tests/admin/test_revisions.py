@@ -12,7 +12,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from blog.models import Post
-from tests.support.factories import make_staff
+from tests.support.factories import make_staff, post_form_data
 
 ADD = reverse("admin:blog_post_add")
 
@@ -22,20 +22,8 @@ def compare_url(post, version):
 
 
 def data(**overrides):
-    return {
-        "title": "Première version",
-        "slug": "article",
-        "description": "",
-        "body": "Le texte d'origine.",
-        "tags": "origine",
-        "status": "draft",
-        "pub_date_0": "23/05/2020",
-        "pub_date_1": "13:37:58",
-        "image_alt": "",
-        "redirects-TOTAL_FORMS": "0",
-        "redirects-INITIAL_FORMS": "0",
-        **overrides,
-    }
+    first = {"title": "Première version", "slug": "article", "body": "Le texte d'origine."}
+    return post_form_data(**(first | {"tags": "origine"} | overrides))
 
 
 class RevisionTests(TestCase):

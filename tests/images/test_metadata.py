@@ -9,13 +9,15 @@ import io
 import zlib
 from pathlib import Path
 
-import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import SimpleTestCase, TestCase, override_settings
 from PIL import Image, ImageCms
 
 from blog.images import renditions
 from blog.images.metadata import MetadataError, strip_metadata
 from blog.models import Post
+from tests.support.cases import TemporaryFolders
 from tests.support.importing import Run, media_files, write
 
 GPS = 0x8825
@@ -120,7 +122,9 @@ def png_chunks(data: bytes) -> list[bytes]:
     return kinds
 
 
-class TestJpeg:
+class JpegTests(SimpleTestCase):
+    """JPEG: GPS, camera, XMP, IPTC and comments go; orientation, profile and scans stay."""
+
     def test_gps_camera_xmp_iptc_and_comments_are_removed_pixels_are_not(self):
         original = tagged_jpeg()
         assert XMP_NS in original and SERIAL.encode() in original  # the test has teeth
@@ -163,7 +167,7 @@ class TestJpeg:
 
     def test_a_truncated_jpeg_with_exif_is_refused_clearly(self):
         jpeg = saved(picture(), "JPEG", exif=gps_exif())
-        with pytest.raises(MetadataError, match="cannot be removed safely"):
+        with self.assertRaisesRegex(MetadataError, "cannot be removed safely"):
             strip_metadata(jpeg[: len(jpeg) // 2], ".jpg")
 
     def test_a_truncated_jpeg_without_metadata_is_left_as_it_is(self):
@@ -171,7 +175,9 @@ class TestJpeg:
         assert strip_metadata(jpeg, ".jpg") == jpeg
 
 
-class TestPng:
+class PngTests(SimpleTestCase):
+    """PNG: text, time, EXIF and XMP chunks go, CRCs intact; orientation, profile, gamma stay."""
+
     def original(self, orientation: int | None = 6) -> bytes:
         from PIL.PngImagePlugin import PngInfo
 
@@ -212,7 +218,9 @@ class TestPng:
         assert strip_metadata(png, ".png") == png
 
 
-class TestWebp:
+class WebpTests(SimpleTestCase):
+    """WebP: EXIF and XMP chunks go, the flags and the RIFF size follow; orientation stays."""
+
     def original(self, orientation: int | None = 6) -> bytes:
         return saved(
             picture(),
@@ -247,7 +255,9 @@ class TestWebp:
         assert strip_metadata(webp, ".webp") == webp
 
 
-class TestGif:
+class GifTests(SimpleTestCase):
+    """GIF: comments and XMP go; looping and frames stay."""
+
     def original(self) -> bytes:
         frames = [picture(mode="P"), picture(mode="P").rotate(90)]
         gif = saved(
@@ -282,20 +292,22 @@ class TestGif:
         assert strip_metadata(stripped, ".gif") == stripped
 
 
-class TestOtherFormats:
+class OtherFormatTests(SimpleTestCase):
+    """Formats whose metadata cannot be removed safely are refused when they hold any."""
+
     def test_a_bmp_has_nothing_to_remove(self):
         bmp = saved(picture(), "BMP")
         assert strip_metadata(bmp, ".bmp") == bmp
 
     def test_a_tiff_with_gps_is_refused_one_without_is_kept(self):
-        with pytest.raises(MetadataError, match="TIFF"):
+        with self.assertRaisesRegex(MetadataError, "TIFF"):
             strip_metadata(saved(picture(), "TIFF", exif=gps_exif()), ".tiff")
         plain = saved(picture(), "TIFF")
         assert strip_metadata(plain, ".tif") == plain
 
     def test_an_svg_with_xmp_is_refused(self):
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><metadata>' + XMP % 1 + b"</metadata></svg>"
-        with pytest.raises(MetadataError, match="SVG"):
+        with self.assertRaisesRegex(MetadataError, "SVG"):
             strip_metadata(svg, ".svg")
         plain = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
         assert strip_metadata(plain, ".svg") == plain
@@ -306,13 +318,14 @@ class TestOtherFormats:
 POST = "---\ntitle: Au bord du lac\ndate: 2021-06-01\nfeaturedimage: /img/lac.jpg\n---\n"
 
 
-@pytest.mark.django_db
-class TestImport:
-    def test_the_stored_image_has_no_gps_and_a_rerun_is_unchanged(self, tmp_path, media_root):
+class ImportTests(TemporaryFolders, TestCase):
+    """The importer stores images without their metadata, once, and renditions carry none."""
+
+    def test_the_stored_image_has_no_gps_and_a_rerun_is_unchanged(self):
         original = tagged_jpeg(orientation=6)
-        write(tmp_path, "static/img/lac.jpg", original)
-        write(tmp_path, "blog/lac.md", POST + "![Le lac](/img/lac.jpg)\n")
-        run = Run(tmp_path)
+        write(self.tmp_path, "static/img/lac.jpg", original)
+        write(self.tmp_path, "blog/lac.md", POST + "![Le lac](/img/lac.jpg)\n")
+        run = Run(self.tmp_path)
         assert run.error is None, run.stderr
         assert "1 created" in run.summary and "1 images copied" in run.summary
         post = Post.objects.get()
@@ -322,49 +335,47 @@ class TestImport:
         assert dict(opened(stored).getexif()) == {ORIENTATION: 6}
         assert (post.image_width, post.image_height) == (40, 30)
         assert f"/media/{post.image.name}" in post.body
-        assert media_files(media_root) == [post.image.name]
+        assert media_files(self.media_root) == [post.image.name]
 
-        again = Run(tmp_path)
+        again = Run(self.tmp_path)
         assert again.summary.startswith("0 created, 0 updated, 1 unchanged"), again.summary
-        assert media_files(media_root) == [post.image.name]
+        assert media_files(self.media_root) == [post.image.name]
 
-    def test_copies_differing_only_in_metadata_are_stored_once(self, tmp_path, media_root):
+    def test_copies_differing_only_in_metadata_are_stored_once(self):
         bare = saved(picture(), "JPEG")
-        write(tmp_path, "static/img/lac.jpg", with_segments(bare, segment(0xFE, b"one")))
-        write(tmp_path, "blog/autre.jpg", with_segments(bare, segment(0xFE, b"two")))
-        write(tmp_path, "blog/lac.md", POST + "![Le même](autre.jpg)\n")
-        run = Run(tmp_path)
+        write(self.tmp_path, "static/img/lac.jpg", with_segments(bare, segment(0xFE, b"one")))
+        write(self.tmp_path, "blog/autre.jpg", with_segments(bare, segment(0xFE, b"two")))
+        write(self.tmp_path, "blog/lac.md", POST + "![Le même](autre.jpg)\n")
+        run = Run(self.tmp_path)
         assert "1 images copied" in run.summary
-        (name,) = media_files(media_root)
+        (name,) = media_files(self.media_root)
         assert default_storage.open(name).read() == bare
 
-    def test_an_image_whose_metadata_cannot_be_removed_is_not_imported(self, tmp_path, media_root):
-        write(tmp_path, "static/img/carte.tiff", saved(picture(), "TIFF", exif=gps_exif()))
-        write(tmp_path, "blog/lac.md", POST.replace("lac.jpg", "carte.tiff"))
-        run = Run(tmp_path)
+    def test_an_image_whose_metadata_cannot_be_removed_is_not_imported(self):
+        write(self.tmp_path, "static/img/carte.tiff", saved(picture(), "TIFF", exif=gps_exif()))
+        write(self.tmp_path, "blog/lac.md", POST.replace("lac.jpg", "carte.tiff"))
+        run = Run(self.tmp_path)
         assert run.error is None, run.stderr
         assert "'/img/carte.tiff' not imported: it holds EXIF/XMP metadata" in run.stderr
         assert "1 created" in run.summary
         assert not Post.objects.get().image
-        assert media_files(media_root) == []
+        assert media_files(self.media_root) == []
 
-    def test_export_then_import_gives_the_same_image(self, tmp_path, media_root, settings):
-        from django.core.management import call_command
-
-        write(tmp_path, "site/static/img/lac.jpg", tagged_jpeg())
-        write(tmp_path, "site/blog/lac.md", POST)
-        Run(tmp_path / "site")
+    def test_export_then_import_gives_the_same_image(self):
+        write(self.tmp_path, "site/static/img/lac.jpg", tagged_jpeg())
+        write(self.tmp_path, "site/blog/lac.md", POST)
+        Run(self.tmp_path / "site")
         first = Path(Post.objects.get().image.path).read_bytes()
-        call_command("export_markdown", str(tmp_path / "out"), stdout=io.StringIO())
+        call_command("export_markdown", str(self.tmp_path / "out"), stdout=io.StringIO())
         Post.objects.all().delete()
-        settings.MEDIA_ROOT = tmp_path / "media-2"
-        Run(tmp_path / "out")
-        assert Path(Post.objects.get().image.path).read_bytes() == first
+        with override_settings(MEDIA_ROOT=self.tmp_path / "media-2"):
+            Run(self.tmp_path / "out")
+            assert Path(Post.objects.get().image.path).read_bytes() == first
 
-    def test_renditions_are_upright_and_carry_no_metadata(self, tmp_path, media_root):
-        write(tmp_path, "static/img/lac.jpg", tagged_jpeg(orientation=6))
-        write(tmp_path, "blog/lac.md", POST)
-        Run(tmp_path)
+    def test_renditions_are_upright_and_carry_no_metadata(self):
+        write(self.tmp_path, "static/img/lac.jpg", tagged_jpeg(orientation=6))
+        write(self.tmp_path, "blog/lac.md", POST)
+        Run(self.tmp_path)
         post = Post.objects.get()
         hero = renditions.picture(post.image, "hero")
         for rendition in hero.fallback + hero.webp:

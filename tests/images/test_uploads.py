@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from blog.models import Post, Redirect
-from tests.support.factories import make_staff
+from tests.support.factories import make_staff, post_form_data
 
 ADD = reverse("admin:blog_post_add")
 UPLOAD = reverse("admin:blog_post_upload")
@@ -162,29 +162,19 @@ class BodyImageUploadTests(TestCase):
         self.assertIn("/admin/login/", response["Location"])
 
 
+def featured_form_data(image, **overrides) -> dict:
+    illustrated = {"title": "Illustré", "body": "Texte", "image_alt": "Un bureau en bois"}
+    return post_form_data(**(illustrated | {"image": image} | overrides))
+
+
 class FeaturedImageTests(TestCase):
     """The post form's featured image goes through the same checks, as a form error."""
 
     def setUp(self):
         self.client.force_login(make_staff())
 
-    def form_data(self, image, **overrides):
-        return {
-            "title": "Illustré",
-            "slug": "",
-            "body": "Texte",
-            "status": "draft",
-            "pub_date_0": "23/05/2020",
-            "pub_date_1": "13:37:58",
-            "image_alt": "Un bureau en bois",
-            "image": image,
-            "redirects-TOTAL_FORMS": "0",
-            "redirects-INITIAL_FORMS": "0",
-            **overrides,
-        }
-
     def test_renamed_text_file_is_a_french_form_error(self):
-        response = self.client.post(ADD, self.form_data(upload("photo.jpg", b"pas une image")))
+        response = self.client.post(ADD, featured_form_data(upload("photo.jpg", b"pas une image")))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
             response.context["adminform"].form.errors["image"],
@@ -194,7 +184,7 @@ class FeaturedImageTests(TestCase):
 
     def test_stored_featured_image_is_re_encoded_and_thumbnailed(self):
         response = self.client.post(
-            ADD, self.form_data(upload("vacances.jpg", jpeg_with_gps_and_rotation()))
+            ADD, featured_form_data(upload("vacances.jpg", jpeg_with_gps_and_rotation()))
         )
         self.assertRedirects(response, CHANGELIST)
         post = Post.objects.get()
@@ -214,7 +204,7 @@ class FeaturedImageTests(TestCase):
         previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))
         try:
-            response = self.client.post(ADD, self.form_data(upload("grande.png", big)))
+            response = self.client.post(ADD, featured_form_data(upload("grande.png", big)))
         finally:
             resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
             signal.signal(signal.SIGXFSZ, previous)
@@ -235,7 +225,7 @@ class UnsavedPostTests(TestCase):
         self.client.force_login(make_staff())
         Redirect.objects.create(old_path="/pris/", new_path="/ailleurs/")
         data = {
-            **FeaturedImageTests.form_data(None, upload("photo.png", image_bytes("PNG"))),
+            **featured_form_data(upload("photo.png", image_bytes("PNG"))),
             "redirects-TOTAL_FORMS": "1",
             "redirects-0-old_path": "/pris/",
         }

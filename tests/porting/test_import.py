@@ -4,222 +4,16 @@ import os
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localtime
 
 from blog.models import Post, Redirect
 from blog.porting.importing import import_paths
+from tests.support.cases import TemporaryFolders
 from tests.support.importing import Run, media_files, png, write
-
-pytestmark = pytest.mark.django_db
-
-
-def test_aliases_and_keys_in_any_case(tmp_path, media_root):
-    write(tmp_path, "static/img/c.png", png())
-    write(
-        tmp_path,
-        "posts/alias.md",
-        "---\nTitle: Les Alias\npublishDate: 2021-03-04T05:06:07+01:00\nSummary: Un résumé\n"
-        "Featured: 'true'\ncover: {src: /img/c.png, alt: Une couverture}\n"
-        "keywords: 'Django, Python,  , web3'\nstatus: Draft\nauteur: Moi\n"
-        "aliases: [/ancien/, 'https://exemple.fr/vieux/chemin/']\n---\nCorps\n",
-    )
-    Run(tmp_path)
-    post = Post.objects.get()
-    assert post.title == "Les Alias"
-    assert post.pub_date.isoformat() == "2021-03-04T04:06:07+00:00"
-    assert post.description == "Un résumé"
-    assert post.featured and post.status == Post.Status.DRAFT
-    assert post.image_alt == "Une couverture" and post.image_width == 12
-    assert sorted(post.tags.names()) == ["Django", "Python", "web3"]
-    assert post.source_meta["auteur"] == "Moi"  # kept for export
-    assert set(post.redirects.values_list("old_path", flat=True)) == {
-        "/ancien/",
-        "/vieux/chemin/",
-        "/posts/alias/",
-    }
-    # The tag page the Gatsby site made (lodash kebabCase) leads to Carnet's.
-    assert Redirect.objects.get(old_path="/tags/web-3/").new_path == "/tags/web3/"
-
-
-def test_toml_and_json_front_matter(tmp_path):
-    write(
-        tmp_path,
-        "content/posts/Premier.md",
-        '+++\ntitle = "En TOML"\ndate = 2020-01-02T03:04:05Z\ntags = ["hugo"]\n+++\nTexte\n',
-    )
-    write(tmp_path, "content/posts/json.md", '{\n"title": "En JSON",\n"date": "2020-01-03"\n}\nT\n')
-    run = Run(tmp_path)
-    assert run.error is None, run.stderr
-    toml = Post.objects.get(title="En TOML")
-    assert toml.source_format == "toml"
-    assert toml.redirects.get().old_path == "/posts/premier/"  # Hugo lower-cases paths
-    assert Post.objects.get(title="En JSON").source_format == "json"
-
-
-def test_no_front_matter_title_from_heading_date_from_file_name(tmp_path):
-    write(tmp_path, "2019-02-03-sans-entete.markdown", "Intro\n\n# Le Vrai Titre\n\nTexte")
-    write(tmp_path, "2019-02-04-rien.md", "Juste du texte.")
-    Run(tmp_path)
-    post = Post.objects.get(title="Le Vrai Titre")
-    assert localtime(post.pub_date).date().isoformat() == "2019-02-03"
-    assert Post.objects.get(source_path="2019-02-04-rien.md").title == "Rien"
-
-
-def test_more_marker_ends_the_excerpt(tmp_path):
-    write(
-        tmp_path,
-        "a.md",
-        "---\ntitle: A\ndate: 2020-01-01\n---\nLe **début**.\n<!--more-->\nLa suite.",
-    )
-    Run(tmp_path)
-    assert Post.objects.get().description == "Le début."
-
-
-def test_jekyll_addresses_and_drafts_folder(tmp_path):
-    write(tmp_path, "_config.yml", "title: x\n")
-    write(
-        tmp_path,
-        "_posts/2020-05-23-bonjour.md",
-        "---\ntitle: Bonjour\ncategories: [blog, news]\npermalink: /bonjour.html\n---\nT",
-    )
-    write(tmp_path, "_drafts/2020-06-01-brouillon.md", "---\ntitle: Brouillon\n---\nT")
-    Run(tmp_path)
-    post = Post.objects.get(title="Bonjour")
-    assert localtime(post.pub_date).date().isoformat() == "2020-05-23"
-    assert set(post.redirects.values_list("old_path", flat=True)) == {
-        "/blog/news/2020/05/23/bonjour.html",
-        "/bonjour.html",
-    }
-    assert Post.objects.get(title="Brouillon").status == Post.Status.DRAFT
-
-
-def test_templates_are_warnings_and_code_is_left_alone(tmp_path, media_root):
-    write(tmp_path, "static/img/a.png", png())
-    write(
-        tmp_path,
-        "p.md",
-        "---\ntitle: P\ndate: 2020-01-01\n---\n{{< youtube abc >}}\n\n```\n![x](/img/a.png)\n"
-        "{{ code }}\n```\n\n`![y](/img/a.png)` <img src='/img/a.png' alt='h'>\n",
-    )
-    run = Run(tmp_path)
-    assert (
-        "p.md: line 5: 1 Hugo shortcode/Liquid tag(s) such as '{{< youtube abc >}}'" in run.stderr
-    )
-    body = Post.objects.get().body
-    assert body.count("/img/a.png") == 2  # in code: as written
-    assert "<img src='/media/posts/" in body
-    assert len(media_files(media_root)) == 1
-
-
-def test_same_bytes_one_file_whatever_the_names(tmp_path, media_root):
-    write(tmp_path, "static/img/un.png", png())
-    write(tmp_path, "blog/deux.png", png())
-    write(
-        tmp_path, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\nfeaturedimage: /img/un.png\n---\n"
-    )
-    write(
-        tmp_path,
-        "blog/b.md",
-        "---\ntitle: B\ndate: 2020-01-01\n---\n![d](deux.png)\n[r]: ./deux.png",
-    )
-    run = Run(tmp_path)
-    assert "1 images copied" in run.summary
-    (name,) = media_files(media_root)
-    assert Post.objects.get(title="A").image.name == name
-    assert Post.objects.get(title="B").body == f"![d](/media/{name})\n[r]: /media/{name}"
-
-
-def test_walk_skips_hidden_node_modules_and_symlink_loops(tmp_path):
-    write(tmp_path, "site/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n.")
-    write(tmp_path, "site/.git/b.md", "---\ntitle: B\ndate: 2020-01-01\n---\n.")
-    write(tmp_path, "site/node_modules/x/README.md", "---\ntitle: N\ndate: 2020-01-01\n---\n.")
-    write(tmp_path, "site/.hidden.md", "---\ntitle: H\ndate: 2020-01-01\n---\n.")
-    os.symlink(tmp_path / "site", tmp_path / "site" / "loop")
-    run = Run(tmp_path / "site")
-    assert run.error is None
-    assert list(Post.objects.values_list("title", flat=True)) == ["A"]
-
-
-@pytest.mark.parametrize("files", [6, 30])
-def test_a_second_run_touches_nothing_in_one_query_per_batch(tmp_path, files):
-    """Re-running the same tree reads the posts a batch at a time: 1 query, whatever the size."""
-    for n in range(files):
-        write(tmp_path, f"p{n}.md", f"---\ntitle: P{n}\ndate: 2020-01-01\ntags: [t]\n---\n.")
-    Run(tmp_path)
-    before = list(Post.objects.values_list("pk", "updated"))
-    with CaptureQueriesContext(connection) as queries:
-        run = Run(tmp_path)
-    assert run.summary.startswith(f"0 created, 0 updated, {files} unchanged, 0 skipped, 0 failed")
-    assert list(Post.objects.values_list("pk", "updated")) == before
-    assert [q["sql"].split()[0] for q in queries.captured_queries if "blog_" in q["sql"]] == [
-        "SELECT"
-    ]
-
-
-def test_queries_per_new_file_do_not_grow_with_the_tree(tmp_path):
-    def queries_for(count: int) -> int:
-        folder = tmp_path / str(count)
-        for n in range(count):
-            write(folder, f"q{count}-{n}.md", f"---\ntitle: Q{count}-{n}\ndate: 2020-01-01\n---\n.")
-        with CaptureQueriesContext(connection) as queries:
-            Run(folder)
-        return len(queries.captured_queries)
-
-    small, large = queries_for(5), queries_for(10)
-    assert large - small == 5 * 2  # per file: a savepoint and its release; inserts per batch
-
-
-def test_a_bulk_insert_that_fails_is_done_again_file_by_file(tmp_path):
-    """An editor saves a post while the import runs: the batch is redone, nothing is lost."""
-    for name in "abcd":
-        write(tmp_path, f"{name}.md", f"---\ntitle: {name.upper()}\ndate: 2020-01-01\n---\n.")
-
-    def meanwhile(done, total):
-        if done == 2:  # after the first batch, the admin takes the address c.md would get
-            Post.objects.create(title="Écrit pendant l'import", slug="c")
-
-    report = import_paths([tmp_path], batch_size=2, on_progress=meanwhile)
-    assert report.summary().startswith("4 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
-    assert Post.objects.get(source_path="c.md").slug == "c-2"
-    assert Post.objects.get(source_path="d.md").slug == "d"
-
-
-def test_changed_file_updates_but_an_edited_post_is_a_conflict(tmp_path):
-    source = write(tmp_path, "p.md", "---\ntitle: Premier\ndate: 2020-01-01\n---\nUn.")
-    Run(tmp_path)
-    source.write_text("---\ntitle: Deuxième\ndate: 2020-01-01\n---\nDeux.")
-    assert Run(tmp_path).summary.startswith("0 created, 1 updated")
-    post = Post.objects.get()
-    assert (post.title, post.body) == ("Deuxième", "Deux.")
-
-    post.body = "Corrigé dans l'admin."
-    post.save()
-    source.write_text("---\ntitle: Troisième\ndate: 2020-01-01\n---\nTrois.")
-    run = Run(tmp_path)
-    assert f"conflict: {source}: the post was edited in the admin since its import" in run.stderr
-    assert "1 conflict(s)" in str(run.error)
-    assert Post.objects.get().body == "Corrigé dans l'admin."
-
-    assert Run(tmp_path, force=True).error is None
-    assert Post.objects.get().body == "Trois."
-
-
-def test_verbosity_levels_and_static_dir_report(tmp_path):
-    write(tmp_path, "static/img/a.png", png())
-    write(tmp_path, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n![a](/img/nope.png)")
-    run = Run(tmp_path, verbosity=0)
-    assert run.stdout == "" and run.stderr == ""
-    run = Run(tmp_path, verbosity=1, force=True)
-    assert f"resolve in {(tmp_path / 'static').resolve()} (guessed)" in run.stdout
-    other = write(tmp_path, "ailleurs/img/nope.png", png((9, 9, 9))).parents[1]
-    write(tmp_path, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n![a](/img/nope.png) ")
-    run = Run(tmp_path, verbosity=3, static_dir=other)
-    assert f"resolve in {other.resolve()} (given)" in run.stdout
-    assert f"updated: {tmp_path / 'blog/a.md'} (1 images, 0 redirects)" in run.stdout
 
 
 class _Terminal(StringIO):
@@ -227,18 +21,263 @@ class _Terminal(StringIO):
         return True
 
 
-def test_progress_on_a_terminal(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n.")
-    out = _Terminal()
-    call_command("import_markdown", str(tmp_path), stdout=out, stderr=StringIO())
-    assert "\r1/1 files" in out.getvalue()
-    assert "\r1/1" not in Run(tmp_path).stdout  # not a terminal: no progress
+class FrontMatterTests(TemporaryFolders, TestCase):
+    """Whatever the generator wrote (keys, formats, folders), the post comes out the same."""
+
+    def test_aliases_and_keys_in_any_case(self):
+        write(self.tmp_path, "static/img/c.png", png())
+        write(
+            self.tmp_path,
+            "posts/alias.md",
+            "---\nTitle: Les Alias\npublishDate: 2021-03-04T05:06:07+01:00\nSummary: Un résumé\n"
+            "Featured: 'true'\ncover: {src: /img/c.png, alt: Une couverture}\n"
+            "keywords: 'Django, Python,  , web3'\nstatus: Draft\nauteur: Moi\n"
+            "aliases: [/ancien/, 'https://exemple.fr/vieux/chemin/']\n---\nCorps\n",
+        )
+        Run(self.tmp_path)
+        post = Post.objects.get()
+        assert post.title == "Les Alias"
+        assert post.pub_date.isoformat() == "2021-03-04T04:06:07+00:00"
+        assert post.description == "Un résumé"
+        assert post.featured and post.status == Post.Status.DRAFT
+        assert post.image_alt == "Une couverture" and post.image_width == 12
+        assert sorted(post.tags.names()) == ["Django", "Python", "web3"]
+        assert post.source_meta["auteur"] == "Moi"  # kept for export
+        assert set(post.redirects.values_list("old_path", flat=True)) == {
+            "/ancien/",
+            "/vieux/chemin/",
+            "/posts/alias/",
+        }
+        # The tag page the Gatsby site made (lodash kebabCase) leads to Carnet's.
+        assert Redirect.objects.get(old_path="/tags/web-3/").new_path == "/tags/web3/"
+
+    def test_toml_and_json_front_matter(self):
+        write(
+            self.tmp_path,
+            "content/posts/Premier.md",
+            '+++\ntitle = "En TOML"\ndate = 2020-01-02T03:04:05Z\ntags = ["hugo"]\n+++\nTexte\n',
+        )
+        write(
+            self.tmp_path,
+            "content/posts/json.md",
+            '{\n"title": "En JSON",\n"date": "2020-01-03"\n}\nT\n',
+        )
+        run = Run(self.tmp_path)
+        assert run.error is None, run.stderr
+        toml = Post.objects.get(title="En TOML")
+        assert toml.source_format == "toml"
+        assert toml.redirects.get().old_path == "/posts/premier/"  # Hugo lower-cases paths
+        assert Post.objects.get(title="En JSON").source_format == "json"
+
+    def test_no_front_matter_title_from_heading_date_from_file_name(self):
+        write(self.tmp_path, "2019-02-03-sans-entete.markdown", "Intro\n\n# Le Vrai Titre\n\nTexte")
+        write(self.tmp_path, "2019-02-04-rien.md", "Juste du texte.")
+        Run(self.tmp_path)
+        post = Post.objects.get(title="Le Vrai Titre")
+        assert localtime(post.pub_date).date().isoformat() == "2019-02-03"
+        assert Post.objects.get(source_path="2019-02-04-rien.md").title == "Rien"
+
+    def test_more_marker_ends_the_excerpt(self):
+        write(
+            self.tmp_path,
+            "a.md",
+            "---\ntitle: A\ndate: 2020-01-01\n---\nLe **début**.\n<!--more-->\nLa suite.",
+        )
+        Run(self.tmp_path)
+        assert Post.objects.get().description == "Le début."
+
+    def test_jekyll_addresses_and_drafts_folder(self):
+        write(self.tmp_path, "_config.yml", "title: x\n")
+        write(
+            self.tmp_path,
+            "_posts/2020-05-23-bonjour.md",
+            "---\ntitle: Bonjour\ncategories: [blog, news]\npermalink: /bonjour.html\n---\nT",
+        )
+        write(self.tmp_path, "_drafts/2020-06-01-brouillon.md", "---\ntitle: Brouillon\n---\nT")
+        Run(self.tmp_path)
+        post = Post.objects.get(title="Bonjour")
+        assert localtime(post.pub_date).date().isoformat() == "2020-05-23"
+        assert set(post.redirects.values_list("old_path", flat=True)) == {
+            "/blog/news/2020/05/23/bonjour.html",
+            "/bonjour.html",
+        }
+        assert Post.objects.get(title="Brouillon").status == Post.Status.DRAFT
 
 
-def test_the_import_writes_no_file_outside_media(tmp_path, media_root):
-    write(tmp_path, "static/img/a.png", png())
-    write(tmp_path, "a.md", "---\ntitle: A\ndate: 2020-01-01\nfeaturedimage: /img/a.png\n---\n")
-    before = sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(media_root))
-    Run(tmp_path)
-    assert sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(media_root)) == before
-    assert Path(Post.objects.get().image.path).is_relative_to(media_root)
+class ImageAndFolderTests(TemporaryFolders, TestCase):
+    """Images are copied once, links rewritten outside code; hidden and looping folders skipped."""
+
+    def test_templates_are_warnings_and_code_is_left_alone(self):
+        write(self.tmp_path, "static/img/a.png", png())
+        write(
+            self.tmp_path,
+            "p.md",
+            "---\ntitle: P\ndate: 2020-01-01\n---\n{{< youtube abc >}}\n\n```\n![x](/img/a.png)\n"
+            "{{ code }}\n```\n\n`![y](/img/a.png)` <img src='/img/a.png' alt='h'>\n",
+        )
+        run = Run(self.tmp_path)
+        assert (
+            "p.md: line 5: 1 Hugo shortcode/Liquid tag(s) such as '{{< youtube abc >}}'"
+            in run.stderr
+        )
+        body = Post.objects.get().body
+        assert body.count("/img/a.png") == 2  # in code: as written
+        assert "<img src='/media/posts/" in body
+        assert len(media_files(self.media_root)) == 1
+
+    def test_same_bytes_one_file_whatever_the_names(self):
+        write(self.tmp_path, "static/img/un.png", png())
+        write(self.tmp_path, "blog/deux.png", png())
+        write(
+            self.tmp_path,
+            "blog/a.md",
+            "---\ntitle: A\ndate: 2020-01-01\nfeaturedimage: /img/un.png\n---\n",
+        )
+        write(
+            self.tmp_path,
+            "blog/b.md",
+            "---\ntitle: B\ndate: 2020-01-01\n---\n![d](deux.png)\n[r]: ./deux.png",
+        )
+        run = Run(self.tmp_path)
+        assert "1 images copied" in run.summary
+        (name,) = media_files(self.media_root)
+        assert Post.objects.get(title="A").image.name == name
+        assert Post.objects.get(title="B").body == f"![d](/media/{name})\n[r]: /media/{name}"
+
+    def test_walk_skips_hidden_node_modules_and_symlink_loops(self):
+        write(self.tmp_path, "site/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n.")
+        write(self.tmp_path, "site/.git/b.md", "---\ntitle: B\ndate: 2020-01-01\n---\n.")
+        write(
+            self.tmp_path,
+            "site/node_modules/x/README.md",
+            "---\ntitle: N\ndate: 2020-01-01\n---\n.",
+        )
+        write(self.tmp_path, "site/.hidden.md", "---\ntitle: H\ndate: 2020-01-01\n---\n.")
+        os.symlink(self.tmp_path / "site", self.tmp_path / "site" / "loop")
+        run = Run(self.tmp_path / "site")
+        assert run.error is None
+        assert list(Post.objects.values_list("title", flat=True)) == ["A"]
+
+
+class ReRunTests(TemporaryFolders, TestCase):
+    """A re-run changes only what changed, in few queries, and never overwrites an admin edit."""
+
+    def test_a_second_run_touches_nothing_in_one_query_per_batch(self):
+        """Re-running the same tree reads the posts a batch at a time: 1 query whatever the size."""
+        for files in [6, 30]:
+            with self.case(files=files):
+                for n in range(files):
+                    write(
+                        self.tmp_path,
+                        f"p{n}.md",
+                        f"---\ntitle: P{n}\ndate: 2020-01-01\ntags: [t]\n---\n.",
+                    )
+                Run(self.tmp_path)
+                before = list(Post.objects.values_list("pk", "updated"))
+                with CaptureQueriesContext(connection) as queries:
+                    run = Run(self.tmp_path)
+                assert run.summary.startswith(
+                    f"0 created, 0 updated, {files} unchanged, 0 skipped, 0 failed"
+                )
+                assert list(Post.objects.values_list("pk", "updated")) == before
+                assert [
+                    q["sql"].split()[0] for q in queries.captured_queries if "blog_" in q["sql"]
+                ] == ["SELECT"]
+
+    def test_queries_per_new_file_do_not_grow_with_the_tree(self):
+        def queries_for(count: int) -> int:
+            folder = self.tmp_path / str(count)
+            for n in range(count):
+                write(
+                    folder,
+                    f"q{count}-{n}.md",
+                    f"---\ntitle: Q{count}-{n}\ndate: 2020-01-01\n---\n.",
+                )
+            with CaptureQueriesContext(connection) as queries:
+                Run(folder)
+            return len(queries.captured_queries)
+
+        small, large = queries_for(5), queries_for(10)
+        assert large - small == 5 * 2  # per file: a savepoint and its release; inserts per batch
+
+    def test_a_bulk_insert_that_fails_is_done_again_file_by_file(self):
+        """An editor saves a post while the import runs: the batch is redone, nothing is lost."""
+        for name in "abcd":
+            write(
+                self.tmp_path, f"{name}.md", f"---\ntitle: {name.upper()}\ndate: 2020-01-01\n---\n."
+            )
+
+        def meanwhile(done, total):
+            if done == 2:  # after the first batch, the admin takes the address c.md would get
+                Post.objects.create(title="Écrit pendant l'import", slug="c")
+
+        report = import_paths([self.tmp_path], batch_size=2, on_progress=meanwhile)
+        assert report.summary().startswith("4 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
+        assert Post.objects.get(source_path="c.md").slug == "c-2"
+        assert Post.objects.get(source_path="d.md").slug == "d"
+
+    def test_changed_file_updates_but_an_edited_post_is_a_conflict(self):
+        source = write(self.tmp_path, "p.md", "---\ntitle: Premier\ndate: 2020-01-01\n---\nUn.")
+        Run(self.tmp_path)
+        source.write_text("---\ntitle: Deuxième\ndate: 2020-01-01\n---\nDeux.")
+        assert Run(self.tmp_path).summary.startswith("0 created, 1 updated")
+        post = Post.objects.get()
+        assert (post.title, post.body) == ("Deuxième", "Deux.")
+
+        post.body = "Corrigé dans l'admin."
+        post.save()
+        source.write_text("---\ntitle: Troisième\ndate: 2020-01-01\n---\nTrois.")
+        run = Run(self.tmp_path)
+        assert (
+            f"conflict: {source}: the post was edited in the admin since its import" in run.stderr
+        )
+        assert "1 conflict(s)" in str(run.error)
+        assert Post.objects.get().body == "Corrigé dans l'admin."
+
+        assert Run(self.tmp_path, force=True).error is None
+        assert Post.objects.get().body == "Trois."
+
+
+class OutputTests(TemporaryFolders, TestCase):
+    """The command says as much as asked, and writes no file outside MEDIA_ROOT."""
+
+    def test_verbosity_levels_and_static_dir_report(self):
+        write(self.tmp_path, "static/img/a.png", png())
+        write(
+            self.tmp_path, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n![a](/img/nope.png)"
+        )
+        run = Run(self.tmp_path, verbosity=0)
+        assert run.stdout == "" and run.stderr == ""
+        run = Run(self.tmp_path, verbosity=1, force=True)
+        assert f"resolve in {(self.tmp_path / 'static').resolve()} (guessed)" in run.stdout
+        other = write(self.tmp_path, "ailleurs/img/nope.png", png((9, 9, 9))).parents[1]
+        write(
+            self.tmp_path, "blog/a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n![a](/img/nope.png) "
+        )
+        run = Run(self.tmp_path, verbosity=3, static_dir=other)
+        assert f"resolve in {other.resolve()} (given)" in run.stdout
+        assert f"updated: {self.tmp_path / 'blog/a.md'} (1 images, 0 redirects)" in run.stdout
+
+    def test_progress_on_a_terminal(self):
+        write(self.tmp_path, "a.md", "---\ntitle: A\ndate: 2020-01-01\n---\n.")
+        out = _Terminal()
+        call_command("import_markdown", str(self.tmp_path), stdout=out, stderr=StringIO())
+        assert "\r1/1 files" in out.getvalue()
+        assert "\r1/1" not in Run(self.tmp_path).stdout  # not a terminal: no progress
+
+    def test_the_import_writes_no_file_outside_media(self):
+        write(self.tmp_path, "static/img/a.png", png())
+        write(
+            self.tmp_path,
+            "a.md",
+            "---\ntitle: A\ndate: 2020-01-01\nfeaturedimage: /img/a.png\n---\n",
+        )
+        before = sorted(
+            p for p in self.tmp_path.rglob("*") if not p.is_relative_to(self.media_root)
+        )
+        Run(self.tmp_path)
+        assert (
+            sorted(p for p in self.tmp_path.rglob("*") if not p.is_relative_to(self.media_root))
+            == before
+        )
+        assert Path(Post.objects.get().image.path).is_relative_to(self.media_root)

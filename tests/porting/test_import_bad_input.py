@@ -6,21 +6,20 @@ leaves no post, tag, redirect or media file behind, and the command exits non-ze
 
 from pathlib import Path
 
-import pytest
+from django.test import TestCase
 from taggit.models import Tag
 
 from blog.models import Post, Redirect
+from tests.support.cases import TemporaryFolders
 from tests.support.importing import Run, media_files, png, write
-
-pytestmark = pytest.mark.django_db
 
 GOOD = "---\ntitle: Bon article\ndate: 2020-05-23\ntags: [bon]\n---\nTexte.\n"
 IMAGE = "featuredimage: /img/mauvais.png\ntags: [mauvais-tag]\n"
 
 
-@pytest.fixture
-def site(tmp_path):
-    root = tmp_path / "site"
+def make_site(folder: Path) -> Path:
+    """A site with a good post, and an image for the bad files to use."""
+    root = folder / "site"
     write(root, "static/img/mauvais.png", png((1, 2, 3)))
     write(root, "blog/2020-05-23-bon.md", GOOD)
     return root
@@ -107,95 +106,106 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_a_bad_file_costs_only_itself(case, site, media_root):
-    content, message = CASES[case]
-    run, bad = import_bad(site, content)
-    assert_only_the_good_post(run, bad, message, media_root)
+class BadInputTests(TemporaryFolders, TestCase):
+    """A bad file costs only itself: a good post beside it imports, the command exits non-zero."""
 
+    def setUp(self):
+        super().setUp()
+        self.site = make_site(self.tmp_path)
 
-def test_a_file_too_large(site, media_root):
-    run, bad = import_bad(site, "---\ntitle: Gros\n---\n" + "a" * (2 * 1024 * 1024 + 1))
-    assert_only_the_good_post(
-        run, bad, "too large (2097173 bytes; the limit is 2097152)", media_root
-    )
+    def test_a_bad_file_costs_only_itself(self):
+        for case, (content, message) in CASES.items():
+            with self.case(case=case):
+                run, bad = import_bad(make_site(self.tmp_path), content)
+                assert_only_the_good_post(run, bad, message, self.media_root)
 
+    def test_a_file_too_large(self):
+        run, bad = import_bad(self.site, "---\ntitle: Gros\n---\n" + "a" * (2 * 1024 * 1024 + 1))
+        assert_only_the_good_post(
+            run, bad, "too large (2097173 bytes; the limit is 2097152)", self.media_root
+        )
 
-def test_a_bom_simply_imports(site):
-    write(site, "blog/bom.md", "\ufeff---\ntitle: Avec BOM\ndate: 2020-01-01\n---\nTexte\n")
-    run = Run(site)
-    assert run.error is None
-    assert Post.objects.get(title="Avec BOM").body == "Texte\n"
+    def test_a_bom_simply_imports(self):
+        write(
+            self.site, "blog/bom.md", "\ufeff---\ntitle: Avec BOM\ndate: 2020-01-01\n---\nTexte\n"
+        )
+        run = Run(self.site)
+        assert run.error is None
+        assert Post.objects.get(title="Avec BOM").body == "Texte\n"
 
+    def test_empty_tags_are_dropped(self):
+        write(
+            self.site,
+            "blog/vides.md",
+            "---\ntitle: Vides\ndate: 2020-01-01\ntags: ['', ' ', a]\n---\n.",
+        )
+        Run(self.site)
+        assert list(Post.objects.get(title="Vides").tags.names()) == ["a"]
 
-def test_empty_tags_are_dropped(site):
-    write(site, "blog/vides.md", "---\ntitle: Vides\ndate: 2020-01-01\ntags: ['', ' ', a]\n---\n.")
-    Run(site)
-    assert list(Post.objects.get(title="Vides").tags.names()) == ["a"]
+    def test_path_traversal_fails_the_file(self):
+        """../../../etc/passwd as an image: never read nor copied; the file fails, others import."""
+        write(
+            self.site,
+            "blog/fuite.md",
+            "---\ntitle: Fuite\ndate: 2020-01-01\n"
+            "featuredimage: ../../../../../../etc/passwd\n---\n.",
+        )
+        write(
+            self.site,
+            "blog/fuite-corps.md",
+            "---\ntitle: Corps\ndate: 2020-01-01\n---\n![x](../../../../../../etc/hostname.png)\n",
+        )
+        write(
+            self.site,
+            "blog/fuite-site.md",
+            "---\ntitle: Site\ndate: 2020-01-01\n---\n![y](/../../../etc/shadow.png)\n",
+        )
+        write(self.site, "blog/sain.md", "---\ntitle: Sain\ndate: 2020-01-01\n---\nTexte.")
+        run = Run(self.site)
+        assert run.error is not None
+        assert (
+            "fuite.md: featuredimage '../../../../../../etc/passwd' is outside the site's folders"
+            in (run.stderr)
+        )
+        assert (
+            "fuite-corps.md: line 5: image '../../../../../../etc/hostname.png' is outside"
+            in run.stderr
+        )
+        assert "fuite-site.md: line 5: image '/../../../etc/shadow.png' is outside" in run.stderr
+        titles = set(Post.objects.values_list("title", flat=True))
+        assert "Sain" in titles
+        assert not titles & {"Fuite", "Corps", "Site"}
+        assert media_files(self.media_root) == []
 
+    def test_strict_imports_nothing_when_one_file_fails(self):
+        write(
+            self.site, "blog/image.md", "---\ntitle: Image\ndate: 2020-01-01\n" + IMAGE + "---\n."
+        )
+        write(self.site, "blog/z-mauvais.md", "---\ntitle: [\n---\n")
+        run = Run(self.site, strict=True)
+        assert "z-mauvais.md: front matter is not valid YAML" in run.stderr
+        assert "nothing was imported (--strict)" in str(run.error)
+        assert run.summary.startswith("Nothing imported (--strict and a file failed)")
+        assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
+        assert media_files(self.media_root) == []  # the image written for image.md was removed
 
-def test_path_traversal_fails_the_file(site, media_root):
-    """../../../etc/passwd as an image: never read nor copied; the file fails, others import."""
-    write(
-        site,
-        "blog/fuite.md",
-        "---\ntitle: Fuite\ndate: 2020-01-01\nfeaturedimage: ../../../../../../etc/passwd\n---\n.",
-    )
-    write(
-        site,
-        "blog/fuite-corps.md",
-        "---\ntitle: Corps\ndate: 2020-01-01\n---\n![x](../../../../../../etc/hostname.png)\n",
-    )
-    write(
-        site,
-        "blog/fuite-site.md",
-        "---\ntitle: Site\ndate: 2020-01-01\n---\n![y](/../../../etc/shadow.png)\n",
-    )
-    write(site, "blog/sain.md", "---\ntitle: Sain\ndate: 2020-01-01\n---\nTexte.")
-    run = Run(site)
-    assert run.error is not None
-    assert (
-        "fuite.md: featuredimage '../../../../../../etc/passwd' is outside the site's folders"
-        in (run.stderr)
-    )
-    assert (
-        "fuite-corps.md: line 5: image '../../../../../../etc/hostname.png' is outside"
-        in run.stderr
-    )
-    assert "fuite-site.md: line 5: image '/../../../etc/shadow.png' is outside" in run.stderr
-    titles = set(Post.objects.values_list("title", flat=True))
-    assert "Sain" in titles
-    assert not titles & {"Fuite", "Corps", "Site"}
-    assert media_files(media_root) == []
+    def test_dry_run_checks_everything_and_writes_nothing(self):
+        write(
+            self.site, "blog/image.md", "---\ntitle: Image\ndate: 2020-01-01\n" + IMAGE + "---\n."
+        )
+        write(self.site, "blog/z-mauvais.md", "---\ntitle: [\n---\n")
+        run = Run(self.site, dry_run=True)
+        assert "z-mauvais.md: front matter is not valid YAML" in run.stderr
+        assert run.summary == (
+            "Dry run, nothing written: 2 created, 0 updated, 0 unchanged, 0 skipped, 1 failed, "
+            "1 images copied, 1 redirects made, 0 warnings, 0 conflicts"
+        )
+        assert run.error is not None
+        assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
+        assert media_files(self.media_root) == []
 
-
-def test_strict_imports_nothing_when_one_file_fails(site, media_root):
-    write(site, "blog/image.md", "---\ntitle: Image\ndate: 2020-01-01\n" + IMAGE + "---\n.")
-    write(site, "blog/z-mauvais.md", "---\ntitle: [\n---\n")
-    run = Run(site, strict=True)
-    assert "z-mauvais.md: front matter is not valid YAML" in run.stderr
-    assert "nothing was imported (--strict)" in str(run.error)
-    assert run.summary.startswith("Nothing imported (--strict and a file failed)")
-    assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
-    assert media_files(media_root) == []  # the image written for image.md was removed
-
-
-def test_dry_run_checks_everything_and_writes_nothing(site, media_root):
-    write(site, "blog/image.md", "---\ntitle: Image\ndate: 2020-01-01\n" + IMAGE + "---\n.")
-    write(site, "blog/z-mauvais.md", "---\ntitle: [\n---\n")
-    run = Run(site, dry_run=True)
-    assert "z-mauvais.md: front matter is not valid YAML" in run.stderr
-    assert run.summary == (
-        "Dry run, nothing written: 2 created, 0 updated, 0 unchanged, 0 skipped, 1 failed, "
-        "1 images copied, 1 redirects made, 0 warnings, 0 conflicts"
-    )
-    assert run.error is not None
-    assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
-    assert media_files(media_root) == []
-
-
-def test_missing_path_and_bad_static_dir(tmp_path):
-    run = Run(tmp_path / "absent")
-    assert f"error: {tmp_path / 'absent'}: no such file or folder" in run.stderr
-    run = Run(tmp_path, static_dir=tmp_path / "nope")
-    assert f"--static-dir {tmp_path / 'nope'}: no such folder" in str(run.error)
+    def test_missing_path_and_bad_static_dir(self):
+        run = Run(self.tmp_path / "absent")
+        assert f"error: {self.tmp_path / 'absent'}: no such file or folder" in run.stderr
+        run = Run(self.tmp_path, static_dir=self.tmp_path / "nope")
+        assert f"--static-dir {self.tmp_path / 'nope'}: no such folder" in str(run.error)

@@ -6,14 +6,13 @@ skipped with the reason; CI sets CARNET_REQUIRE_CORPUS=1 to make that a failure.
 
 from pathlib import Path
 
-import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from blog.models import Post, Redirect
 from blog.porting.importing import import_paths
+from tests.support.cases import TemporaryFolders
 from tests.support.importing import Run, corpus, media_files
-
-pytestmark = pytest.mark.django_db
 
 # source: (posts created, skipped, failed, drafts, images copied)
 EXPECTED = {
@@ -28,151 +27,148 @@ EXPECTED = {
 OTHER_ROWS_CREATED = {"decap-starter": 3}
 
 
-@pytest.mark.parametrize("source", EXPECTED)
-def test_every_blog_post_of_each_source_imports(source, media_root):
-    """Counts per source: posts created, pages skipped, bad files failed, images copied."""
-    created, skipped, failed, drafts, images = EXPECTED[source]
-    report = import_paths([corpus(source)])
-    assert (report.count("created"), report.count("skipped"), len(report.failures)) == (
-        created + OTHER_ROWS_CREATED.get(source, 0),
-        skipped,
-        failed,
-    )
-    assert Post.objects.count() == created
-    assert Post.objects.drafts().count() == drafts
-    assert report.images_copied == images
-    assert len(media_files(media_root)) == images
+class CorpusImportTests(TemporaryFolders, TestCase):
+    """Every post of the five public sites imports, each site's quirks read as its author meant."""
 
+    def test_every_blog_post_of_each_source_imports(self):
+        """Counts per source: posts created, pages skipped, bad files failed, images copied."""
+        for source, (created, skipped, failed, drafts, images) in EXPECTED.items():
+            with self.case(source=source):
+                report = import_paths([corpus(source)])
+                assert (report.count("created"), report.count("skipped"), len(report.failures)) == (
+                    created + OTHER_ROWS_CREATED.get(source, 0),
+                    skipped,
+                    failed,
+                )
+                assert Post.objects.count() == created
+                assert Post.objects.drafts().count() == drafts
+                assert report.images_copied == images
+                assert len(media_files(self.media_root)) == images
 
-def test_the_impossible_date_fails_only_its_file():
-    run = Run(corpus("waylonwalker"))
-    assert "1 file(s) could not be imported" in str(run.error)
-    assert (
-        "error: "
-        + str(corpus("waylonwalker/pages/blog/tmux-detach.md"))
-        + ": line 5: date '2021-07-32T23:51:21' is not a real date (day is out of range for month)"
-    ) in run.stderr
-    assert "Traceback" not in run.stderr
-    assert run.summary.startswith("33 created, 0 updated, 0 unchanged, 1 skipped, 1 failed")
-    assert not Post.objects.filter(source_path="pages/blog/tmux-detach.md").exists()
+    def test_the_impossible_date_fails_only_its_file(self):
+        run = Run(corpus("waylonwalker"))
+        assert "1 file(s) could not be imported" in str(run.error)
+        assert (
+            "error: "
+            + str(corpus("waylonwalker/pages/blog/tmux-detach.md"))
+            + ": line 5: date '2021-07-32T23:51:21' is not a real date"
+            + " (day is out of range for month)"
+        ) in run.stderr
+        assert "Traceback" not in run.stderr
+        assert run.summary.startswith("33 created, 0 updated, 0 unchanged, 1 skipped, 1 failed")
+        assert not Post.objects.filter(source_path="pages/blog/tmux-detach.md").exists()
 
+    def test_gatsby_pages_are_skipped_and_said_with_no_pages(self):
+        run = Run(corpus("decap-starter"), pages=False)
+        assert run.error is None
+        assert "templateKey 'index-page' is a page, not a blog post" in run.stdout
+        assert "templateKey 'about-page' is a page, not a blog post" in run.stdout
+        assert "templateKey 'product-page' is a page, not a blog post" in run.stdout
 
-def test_gatsby_pages_are_skipped_and_said_with_no_pages():
-    run = Run(corpus("decap-starter"), pages=False)
-    assert run.error is None
-    assert "templateKey 'index-page' is a page, not a blog post" in run.stdout
-    assert "templateKey 'about-page' is a page, not a blog post" in run.stdout
-    assert "templateKey 'product-page' is a page, not a blog post" in run.stdout
+    def test_decap_fields_images_and_old_address(self):
+        Run(corpus("decap-starter"))
+        chemex = Post.objects.get(source_path__endswith="brewing-with-chemex.md")
+        assert chemex.title == "A beginners’ guide to brewing with Chemex"
+        assert chemex.pub_date.isoformat() == "2017-01-04T15:04:10+00:00"
+        assert sorted(chemex.tags.names()) == ["brewing", "chemex"]
+        source = corpus("decap-starter/static/img/chemex.jpg").read_bytes()
+        assert Path(chemex.image.path).read_bytes() == source
+        # The body's copy of the same image points at the same stored file.
+        assert f"![chemex]({chemex.image.url})" in chemex.body
+        jamaica = Post.objects.get(source_path__contains="jamaican")
+        assert jamaica.featured and not jamaica.image
+        assert jamaica.title.startswith("Just in: small batch of Jamaican Blue Mountain")
 
+        response = self.client.get("/blog/2017-01-04-a-beginners-guide-to-brewing-with-chemex/")
+        assert response.status_code == 301
+        assert response["Location"] == chemex.get_absolute_url()
+        assert self.client.get(response["Location"]).status_code == 200
 
-def test_decap_fields_images_and_old_address(client):
-    Run(corpus("decap-starter"))
-    chemex = Post.objects.get(source_path__endswith="brewing-with-chemex.md")
-    assert chemex.title == "A beginners’ guide to brewing with Chemex"
-    assert chemex.pub_date.isoformat() == "2017-01-04T15:04:10+00:00"
-    assert sorted(chemex.tags.names()) == ["brewing", "chemex"]
-    source = corpus("decap-starter/static/img/chemex.jpg").read_bytes()
-    assert Path(chemex.image.path).read_bytes() == source
-    # The body's copy of the same image points at the same stored file.
-    assert f"![chemex]({chemex.image.url})" in chemex.body
-    jamaica = Post.objects.get(source_path__contains="jamaican")
-    assert jamaica.featured and not jamaica.image
-    assert jamaica.title.startswith("Just in: small batch of Jamaican Blue Mountain")
+    def test_shared_images_are_stored_once(self):
+        """flavor_wheel.jpg is the featured image and in the body: one file in media."""
+        Run(corpus("decap-starter"), pages=False)
+        Run(corpus("decap-starter"), pages=False)
+        assert len(media_files(self.media_root)) == 2
 
-    response = client.get("/blog/2017-01-04-a-beginners-guide-to-brewing-with-chemex/")
-    assert response.status_code == 301
-    assert response["Location"] == chemex.get_absolute_url()
-    assert client.get(response["Location"]).status_code == 200
+    def test_gatsby_starter_blog_quoted_dates_and_missing_image(self):
+        run = Run(corpus("gatsby-starter-blog"))
+        hello = Post.objects.get(source_path="content/blog/hello-world/index.md")
+        assert hello.pub_date.isoformat() == "2015-05-01T22:12:03.284000+00:00"
+        assert "line 22: image './salty_egg.jpg' not found" in run.stderr
+        assert "./salty_egg.jpg" in hello.body  # left as written: the post still imports
+        assert Redirect.objects.get(old_path="/hello-world/").post == hello
 
+    def test_povalab_online_false_is_a_draft_and_remote_images_are_said(self):
+        run = Run(corpus("povalab-netlify"))
+        draft = Post.objects.get(source_path__contains="artillery-io")
+        assert draft.status == Post.Status.DRAFT
+        assert (
+            "featuredimage 'https://static.dw.com/image/39492022_303.jpg' is not a local file"
+            in (run.stderr)
+        )
+        titled = Post.objects.get(source_path__contains="adding-google-analytic")
+        assert titled.title == "Start your self-hosted blog in 60 minutes (Part 3)"
+        assert titled.image and titled.image_width
+        assert titled.body.count("/media/posts/") == 8
 
-def test_shared_images_are_stored_once(media_root):
-    """flavor_wheel.jpg is the featured image and in the body: one file in media."""
-    Run(corpus("decap-starter"), pages=False)
-    Run(corpus("decap-starter"), pages=False)
-    assert len(media_files(media_root)) == 2
+    def test_waylonwalker_quirks(self):
+        run = Run(corpus("waylonwalker"))
+        by_path = {post.source_path: post for post in Post.objects.all()}
+        assert sorted(by_path["pages/blog/tmux-status-bar.md"].tags.names()) == [
+            "cli",
+            "linux",
+            "tmux",
+        ]  # `Tags:` capitalised, flow list with a trailing comma
+        assert by_path["pages/blog/hacktoberfest-2021.md"].tags.count() == 1
+        assert by_path["pages/blog/refactor-in-cli.md"].tags.count() == 0
+        assert by_path["pages/blog/passion.md"].status == Post.Status.DRAFT  # status: Draft
+        assert by_path["pages/blog/what-is-refactoring.md"].status == Post.Status.DRAFT  # 'false'
+        assert by_path["pages/blog/site-down-during-build.md"].status == Post.Status.PUBLISHED
+        assert by_path["pages/blog/d3-day5.md"].slug == "d3-day-5"
+        assert "\r" not in by_path["pages/blog/d3-day3.md"].body
+        assert "<script" not in by_path["pages/blog/d3-day3.md"].body_html
+        # Empty front matter written `---` / `...` / `---`: title from the first heading.
+        assert by_path["pages/gratitude/good-morning.md"].title == "My own Pace"
+        # Same title twice: two posts, two addresses.
+        assert {
+            by_path["pages/blog/test.md"].slug,
+            by_path["pages/blog/passion.md"].slug,
+        } == {"follow-your-passion", "follow-your-passion-2"}
+        assert "crush-dev-to-posts.md: line 17: 5 Hugo shortcode/Liquid tag(s)" in run.stderr
 
+    def test_jamstatic_french_dates_aliases_excerpt_and_tags(self):
+        Run(corpus("jamstatic-fr"))
+        jekyll = Post.objects.get(source_path__endswith="creer-un-theme-jekyll.md")
+        assert jekyll.pub_date.isoformat() == "2017-10-03T12:45:36+00:00"  # "…13:45:36 +0100"
+        assert jekyll.title == "Créer votre premier thème pour Jekyll"
+        relative = Post.objects.get(source_path__endswith="contenus-relatifs-dans-hugo.md")
+        assert relative.description.startswith("Définissez des relations")
+        assert Post.objects.get(source_path__endswith="gatsby-contre-next.md").status == "draft"
+        github = Post.objects.get(source_path__endswith="avec-github.md")
+        assert github.body.count("/media/posts/") == 4
 
-def test_gatsby_starter_blog_quoted_dates_and_missing_image():
-    run = Run(corpus("gatsby-starter-blog"))
-    hello = Post.objects.get(source_path="content/blog/hello-world/index.md")
-    assert hello.pub_date.isoformat() == "2015-05-01T22:12:03.284000+00:00"
-    assert "line 22: image './salty_egg.jpg' not found" in run.stderr
-    assert "./salty_egg.jpg" in hello.body  # left as written: the post still imports
-    assert Redirect.objects.get(old_path="/hello-world/").post == hello
+        deploy = Post.objects.get(source_path__contains="deploiement-continu")
+        response = self.client.get(
+            "/2018/08/26/recherche-plate-forme-de-developpement-continu-parfaite/",
+        )
+        assert response.status_code == 301
+        assert response["Location"] == deploy.get_absolute_url()
+        tag = response = self.client.get("/tags/git-hub/")
+        assert tag.status_code == 301
+        assert tag["Location"] == reverse("blog:tag", args=["github"])
 
+    def test_a_second_run_of_the_whole_corpus_changes_nothing(self):
+        Run(corpus())
+        posts = {p.pk: p.updated for p in Post.objects.all()}
+        redirects = Redirect.objects.count()
+        files = media_files(self.media_root)
+        run = Run(corpus())
+        assert run.summary.startswith("0 created, 0 updated, 59 unchanged, 3 skipped, 1 failed")
+        assert {p.pk: p.updated for p in Post.objects.all()} == posts
+        assert Redirect.objects.count() == redirects
+        assert media_files(self.media_root) == files
 
-def test_povalab_online_false_is_a_draft_and_remote_images_are_said():
-    run = Run(corpus("povalab-netlify"))
-    draft = Post.objects.get(source_path__contains="artillery-io")
-    assert draft.status == Post.Status.DRAFT
-    assert "featuredimage 'https://static.dw.com/image/39492022_303.jpg' is not a local file" in (
-        run.stderr
-    )
-    titled = Post.objects.get(source_path__contains="adding-google-analytic")
-    assert titled.title == "Start your self-hosted blog in 60 minutes (Part 3)"
-    assert titled.image and titled.image_width
-    assert titled.body.count("/media/posts/") == 8
-
-
-def test_waylonwalker_quirks():
-    run = Run(corpus("waylonwalker"))
-    by_path = {post.source_path: post for post in Post.objects.all()}
-    assert sorted(by_path["pages/blog/tmux-status-bar.md"].tags.names()) == [
-        "cli",
-        "linux",
-        "tmux",
-    ]  # `Tags:` capitalised, flow list with a trailing comma
-    assert by_path["pages/blog/hacktoberfest-2021.md"].tags.count() == 1
-    assert by_path["pages/blog/refactor-in-cli.md"].tags.count() == 0
-    assert by_path["pages/blog/passion.md"].status == Post.Status.DRAFT  # status: Draft
-    assert by_path["pages/blog/what-is-refactoring.md"].status == Post.Status.DRAFT  # 'false'
-    assert by_path["pages/blog/site-down-during-build.md"].status == Post.Status.PUBLISHED
-    assert by_path["pages/blog/d3-day5.md"].slug == "d3-day-5"
-    assert "\r" not in by_path["pages/blog/d3-day3.md"].body
-    assert "<script" not in by_path["pages/blog/d3-day3.md"].body_html
-    # Empty front matter written `---` / `...` / `---`: title from the first heading.
-    assert by_path["pages/gratitude/good-morning.md"].title == "My own Pace"
-    # Same title twice: two posts, two addresses.
-    assert {
-        by_path["pages/blog/test.md"].slug,
-        by_path["pages/blog/passion.md"].slug,
-    } == {"follow-your-passion", "follow-your-passion-2"}
-    assert "crush-dev-to-posts.md: line 17: 5 Hugo shortcode/Liquid tag(s)" in run.stderr
-
-
-def test_jamstatic_french_dates_aliases_excerpt_and_tags(client):
-    Run(corpus("jamstatic-fr"))
-    jekyll = Post.objects.get(source_path__endswith="creer-un-theme-jekyll.md")
-    assert jekyll.pub_date.isoformat() == "2017-10-03T12:45:36+00:00"  # "…13:45:36 +0100"
-    assert jekyll.title == "Créer votre premier thème pour Jekyll"
-    relative = Post.objects.get(source_path__endswith="contenus-relatifs-dans-hugo.md")
-    assert relative.description.startswith("Définissez des relations")
-    assert Post.objects.get(source_path__endswith="gatsby-contre-next.md").status == "draft"
-    github = Post.objects.get(source_path__endswith="avec-github.md")
-    assert github.body.count("/media/posts/") == 4
-
-    deploy = Post.objects.get(source_path__contains="deploiement-continu")
-    response = client.get("/2018/08/26/recherche-plate-forme-de-developpement-continu-parfaite/")
-    assert response.status_code == 301
-    assert response["Location"] == deploy.get_absolute_url()
-    tag = response = client.get("/tags/git-hub/")
-    assert tag.status_code == 301
-    assert tag["Location"] == reverse("blog:tag", args=["github"])
-
-
-def test_a_second_run_of_the_whole_corpus_changes_nothing(media_root):
-    Run(corpus())
-    posts = {p.pk: p.updated for p in Post.objects.all()}
-    redirects = Redirect.objects.count()
-    files = media_files(media_root)
-    run = Run(corpus())
-    assert run.summary.startswith("0 created, 0 updated, 59 unchanged, 3 skipped, 1 failed")
-    assert {p.pk: p.updated for p in Post.objects.all()} == posts
-    assert Redirect.objects.count() == redirects
-    assert media_files(media_root) == files
-
-
-def test_other_templates_are_skipped_and_named():
-    run = Run(corpus("waylonwalker"))
-    assert "compare-directories-in-bash.md" in run.stdout
-    assert "templateKey 'hot-tip' is not a blog post; skipped" in run.stdout
+    def test_other_templates_are_skipped_and_named(self):
+        run = Run(corpus("waylonwalker"))
+        assert "compare-directories-in-bash.md" in run.stdout
+        assert "templateKey 'hot-tip' is not a blog post; skipped" in run.stdout

@@ -1,6 +1,7 @@
 """The user's real first article, loaded by `make run` through the import command."""
 
 import os
+import shutil
 import subprocess
 import sys
 from io import StringIO
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, TransactionTestCase
 
 from blog.models import Post
+from tests.support.cases import TemporaryFolders
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "fixtures" / "content"
@@ -23,7 +25,14 @@ def load_sample(**options):
     return out.getvalue(), err.getvalue()
 
 
-class SampleContentTests(TestCase):
+def copy_content(folder: Path) -> Path:
+    """A copy of fixtures/content in ``folder``, to change freely."""
+    root = folder / "content"
+    shutil.copytree(CONTENT, root)
+    return root
+
+
+class SampleContentTests(TemporaryFolders, TestCase):
     def test_the_seed_article_is_the_sample_content(self):
         seed = ROOT.parent / "shared" / "seed" / SEED_NAME
         fixture = CONTENT / "blog" / SEED_NAME
@@ -102,60 +111,44 @@ class SampleContentTests(TestCase):
         self.assertEqual(Post.objects.get().source_path, f"blog/{SEED_NAME}")
 
     def test_changed_file_updates_its_post(self):
-        with _TempTree() as tree:
-            call_command("import_markdown", str(tree.root), stdout=StringIO())
-            source = tree.root / "blog" / SEED_NAME
-            source.write_text(source.read_text().replace("title: Le Début", "title: La Suite"))
-            out = StringIO()
-            call_command("import_markdown", str(tree.root), stdout=out)
+        root = copy_content(self.tmp_path)
+        call_command("import_markdown", str(root), stdout=StringIO())
+        source = root / "blog" / SEED_NAME
+        source.write_text(source.read_text().replace("title: Le Début", "title: La Suite"))
+        out = StringIO()
+        call_command("import_markdown", str(root), stdout=out)
         self.assertIn("0 created, 1 updated, 0 unchanged", out.getvalue())
         post = Post.objects.get()
         self.assertEqual(post.title, "La Suite d'une Carrière Professionnelle")
         self.assertEqual(post.slug, "le-debut-dune-carriere-professionnelle")
 
 
-class _TempTree:
-    """A copy of fixtures/content in a temporary folder."""
-
-    def __enter__(self):
-        import shutil
-        import tempfile
-
-        self._dir = tempfile.TemporaryDirectory()
-        self.root = Path(self._dir.name) / "content"
-        shutil.copytree(CONTENT, self.root)
-        return self
-
-    def __exit__(self, *exc):
-        self._dir.cleanup()
-
-
-class BadInputTests(TestCase):
+class BadInputTests(TemporaryFolders, TestCase):
     def test_broken_front_matter_names_the_file_and_fails_the_command(self):
-        with _TempTree() as tree:
-            bad = tree.root / "blog" / "cassé.md"
-            bad.write_text("---\ntitle: [unclosed\n---\nbody\n")
-            err = StringIO()
-            with self.assertRaisesMessage(CommandError, "1 file(s) could not be imported."):
-                call_command("import_markdown", str(tree.root), stdout=StringIO(), stderr=err)
+        root = copy_content(self.tmp_path)
+        bad = root / "blog" / "cassé.md"
+        bad.write_text("---\ntitle: [unclosed\n---\nbody\n")
+        err = StringIO()
+        with self.assertRaisesMessage(CommandError, "1 file(s) could not be imported."):
+            call_command("import_markdown", str(root), stdout=StringIO(), stderr=err)
         self.assertIn("cassé.md: front matter is not valid YAML at line", err.getvalue())
         self.assertEqual(Post.objects.count(), 1)  # the good file still imported
 
     def test_missing_image_is_a_warning(self):
-        with _TempTree() as tree:
-            (tree.root / "static" / "img" / "work.jpeg").unlink()
-            out, err = StringIO(), StringIO()
-            call_command("import_markdown", str(tree.root), stdout=out, stderr=err)
+        root = copy_content(self.tmp_path)
+        (root / "static" / "img" / "work.jpeg").unlink()
+        out, err = StringIO(), StringIO()
+        call_command("import_markdown", str(root), stdout=out, stderr=err)
         self.assertIn("featuredimage '/img/work.jpeg' not found", err.getvalue())
         self.assertFalse(Post.objects.get().image)
 
     def test_image_outside_the_site_is_refused(self):
-        with _TempTree() as tree:
-            post = tree.root / "blog" / SEED_NAME
-            post.write_text(post.read_text().replace("/img/work.jpeg", "../../../../etc/passwd"))
-            err = StringIO()
-            with self.assertRaises(CommandError):
-                call_command("import_markdown", str(tree.root), stdout=StringIO(), stderr=err)
+        root = copy_content(self.tmp_path)
+        post = root / "blog" / SEED_NAME
+        post.write_text(post.read_text().replace("/img/work.jpeg", "../../../../etc/passwd"))
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_markdown", str(root), stdout=StringIO(), stderr=err)
         self.assertIn(
             f"{SEED_NAME}: featuredimage '../../../../etc/passwd' is outside", err.getvalue()
         )

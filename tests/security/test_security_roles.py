@@ -16,7 +16,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from blog.models import ContactMessage, Page, Post, Redirect, TaggedPost
-from tests.support.factories import make_image, make_post, make_staff
+from tests.support.factories import make_image, make_post, make_staff, post_form_data
 
 ADD = reverse("admin:blog_post_add")
 CHANGELIST = reverse("admin:blog_post_changelist")
@@ -28,32 +28,13 @@ def member(group_name: str, username: str):
     return user
 
 
-def form_data(**overrides) -> dict:
-    """The post change form as the browser sends it (a None value leaves the field out)."""
-    data = {
-        "title": "Titre",
-        "slug": "",
-        "description": "",
-        "body": "Texte.",
-        "tags": "",
-        "status": "draft",
-        "pub_date_0": "23/05/2020",
-        "pub_date_1": "13:37:58",
-        "image_alt": "",
-        "redirects-TOTAL_FORMS": "0",
-        "redirects-INITIAL_FORMS": "0",
-        **overrides,
-    }
-    return {key: value for key, value in data.items() if value is not None}
-
-
 def post_form(post: Post, **overrides) -> dict:
     fields = {"title": post.title, "slug": post.slug, "body": post.body}
     fields["tags"] = ", ".join(sorted(post.tags.names()))
     fields["status"] = post.status
     if post.featured:
         fields["featured"] = "on"
-    return form_data(**{**fields, **overrides})
+    return post_form_data(**{**fields, **overrides})
 
 
 def revision_url(object_id, version: Version) -> str:
@@ -80,7 +61,7 @@ class EditorHistory:
         self.editor.force_login(member("Éditeur", "editeur"))
 
     def write(self, **data) -> Post:
-        response = self.editor.post(ADD, form_data(**data))
+        response = self.editor.post(ADD, post_form_data(**data))
         self.assertEqual(response.status_code, 302)
         return Post.objects.get(slug=data["slug"])
 
@@ -160,7 +141,7 @@ class RestoreTests(EditorHistory, TestCase):
         self.editor.post(reverse("admin:blog_post_delete", args=[post.pk]), {"post": "yes"})
         self.assertFalse(Post.objects.exists())
         url = reverse("admin:blog_post_recover", args=[version.pk])
-        self.assertEqual(self.client.post(url, form_data(slug="supprime")).status_code, 403)
+        self.assertEqual(self.client.post(url, post_form_data(slug="supprime")).status_code, 403)
         self.assertFalse(Post.objects.exists())
 
     def test_an_author_restores_an_older_draft_of_a_draft(self):
@@ -376,7 +357,7 @@ class OutsidersTests(TestCase):
         preview = reverse("admin:blog_post_preview", kwargs={"object_id": live.pk})
         yield reverse("admin:blog_post_change", args=[live.pk]), post_form(live, status="draft")
         yield reverse("admin:blog_post_change", args=[draft.pk]), post_form(draft, _publish_now=1)
-        yield ADD, form_data(slug="intrus", status="published")
+        yield ADD, post_form_data(slug="intrus", status="published")
         yield CHANGELIST, {"action": "unpublish", "_selected_action": [live.pk]}
         yield CHANGELIST, {"action": "publish_now", "_selected_action": [draft.pk]}
         yield preview, post_form(live)

@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from blog.models import SiteIdentity
-from tests.support.factories import make_image, make_post, make_staff
+from tests.support.factories import identity_form_data, make_image, make_post, make_staff
 
 
 def json_ld(html: str) -> list[dict]:
@@ -190,24 +190,7 @@ class AdminTests(IdentityTestCase):
         SiteIdentity.objects.create()
 
     def post(self, **data):
-        fields = {
-            "site_name": "",
-            "tagline": "",
-            "home_heading": "",
-            "introduction": "",
-            "author_name": "",
-            "bio": "",
-            "portrait_alt": "",
-            "linkedin": "",
-            "upwork": "",
-            "malt": "",
-            "github": "",
-            "email": "",
-            "other_url": "",
-            "other_label": "",
-        }
-        fields.update(data)
-        return self.client.post("/admin/blog/siteidentity/1/change/", fields)
+        return self.client.post("/admin/blog/siteidentity/1/change/", identity_form_data(**data))
 
     def test_the_portrait_is_checked_and_reencoded(self):
         response = self.post(author_name="Zoé", portrait=make_image("moi.jpg"), portrait_alt="Zoé")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 
 from blog.models import Page
-from tests.support.factories import make_post, make_staff
+from tests.support.factories import make_post, make_staff, page_form_data
 
 
 def make_page(**overrides) -> Page:
@@ -154,7 +154,7 @@ class SlugClashTests(PagesTestCase):
         self.client.force_login(make_staff())
         response = self.client.post(
             "/admin/blog/page/add/",
-            {"title": "Recherche", "slug": "search", "body": "", "navigation_order": 0},
+            page_form_data(title="Recherche", slug="search"),
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "L&#x27;adresse /search/ est déjà utilisée par le site")
@@ -175,7 +175,7 @@ class AdminTests(PagesTestCase):
     def test_the_preview_renders_the_page_without_saving_it(self):
         response = self.client.post(
             "/admin/blog/page/preview/",
-            {"title": "Aperçu", "slug": "apercu", "body": "Du *Markdown*.", "navigation_order": 0},
+            page_form_data(title="Aperçu", slug="apercu", body="Du *Markdown*."),
         )
         self.assertContains(response, "<h1>Aperçu</h1>")
         self.assertContains(response, "<em>Markdown</em>")
@@ -184,14 +184,9 @@ class AdminTests(PagesTestCase):
     def test_a_page_is_created_and_published(self):
         response = self.client.post(
             "/admin/blog/page/add/",
-            {
-                "title": "Tarifs",
-                "slug": "tarifs",
-                "body": "Sur devis.",
-                "published": "on",
-                "in_navigation": "on",
-                "navigation_order": 2,
-            },
+            page_form_data(
+                body="Sur devis.", published="on", in_navigation="on", navigation_order=2
+            ),
         )
         self.assertEqual(response.status_code, 302)
         self.client.logout()

@@ -3,7 +3,7 @@
 Where Chromium or Playwright is missing the tests skip with the reason, so a newcomer's
 `make test` passes; CI sets CARNET_REQUIRE_BROWSER=1 and then a missing browser fails.
 Every tab reports the Content-Security-Policy violations it meets (watch_csp_violations): a
-browser test fails on any, whatever else it checks.
+browser test fails on any, whatever else it checks. BrowserTestCase puts it all together.
 """
 
 from __future__ import annotations
@@ -13,6 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # said by missing_reason(): the browser tests skip, or fail in CI
+    sync_playwright = None
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("CARNET_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
@@ -35,9 +41,7 @@ def chromium_path() -> str | None:
 def missing_reason() -> str | None:
     if not chromium_path():
         return "Chromium not found (apt-get install chromium, or set CARNET_CHROMIUM)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if sync_playwright is None:
         return "Playwright for Python is not installed (make install)"
     return None
 
@@ -119,3 +123,55 @@ def watch_csp_violations(context, violations: list[str]) -> list[str]:
 
     context.on("console", on_console)
     return violations
+
+
+@pytest.mark.browser
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and one headless Chromium per class (``self.chromium``); each test gets
+    ``self.page``, a French tab, and fails on any CSP violation it meets (``self.csp_violations``).
+
+    A TransactionTestCase: the live server's threads must see the test's rows.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        reason = missing_reason()
+        if reason:
+            skip_or_fail(reason)
+        # Playwright's sync API runs an event loop in this thread; Django's ORM guard would
+        # otherwise refuse the test's own database calls.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        cls.addClassCleanup(playwright.stop)
+        cls.chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        cls.addClassCleanup(cls.chromium.close)
+        super().setUpClass()
+
+    def setUp(self):
+        super().setUp()
+        self.csp_violations: list[str] = []
+        self.addCleanup(self.assert_no_csp_violation)
+        self.page = self.new_context(self.csp_violations).new_page()
+
+    def new_context(self, violations: list[str], **options):
+        """A French browser context, closed after the test, whose CSP violations fill in."""
+        options = {"locale": "fr-FR", "viewport": {"width": 1280, "height": 800}, **options}
+        context = self.chromium.new_context(**options)
+        self.addCleanup(context.close)
+        watch_csp_violations(context, violations)
+        return context
+
+    def log_in(self, next_path: str = "/admin/") -> None:
+        """Sign in as "editrice" (tests.support.factories.make_staff) through the login form."""
+        self.page.goto(f"{self.live_server_url}/admin/login/?next={next_path}")
+        self.page.fill("#id_username", "editrice")
+        self.page.fill("#id_password", "mot-de-passe-solide")
+        self.page.click("input[type=submit]")
+        self.page.wait_for_url(f"**{next_path}")
+
+    def assert_no_csp_violation(self):
+        assert self.csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(
+            self.csp_violations
+        )

@@ -43,3 +43,54 @@ def make_staff(username: str = "editrice", **extra):
     return get_user_model().objects.create_user(
         username=username, password="mot-de-passe-solide", email=f"{username}@example.org", **extra
     )
+
+
+def post_form_data(post: Post | None = None, **overrides) -> dict:
+    """The admin's post form as a browser sends it: a draft dated 23/05/2020 13:37:58 with no
+    redirects, or ``post`` as it stands (its tags left empty); a None value leaves a field out."""
+    data = {
+        "title": "Titre",
+        "slug": "",
+        "description": "",
+        "body": "Texte.",
+        "tags": "",
+        "status": "draft",
+        "pub_date_0": "23/05/2020",
+        "pub_date_1": "13:37:58",
+        "image_alt": "",
+        "redirects-TOTAL_FORMS": "0",
+        "redirects-INITIAL_FORMS": "0",
+    }
+    if post is not None:
+        local = timezone.localtime(post.pub_date)
+        data.update(
+            title=post.title,
+            slug=post.slug,
+            description=post.description,
+            body=post.body,
+            status=post.status,
+            pub_date_0=local.strftime("%d/%m/%Y"),
+            pub_date_1=local.strftime("%H:%M:%S"),
+        )
+        if post.featured:
+            data["featured"] = "on"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def page_form_data(**overrides) -> dict:
+    """The admin's page form as a browser sends it: an unpublished page "Tarifs", out of the
+    navigation; a None value leaves a field out."""
+    data = {"title": "Tarifs", "slug": "tarifs", "body": "", "navigation_order": 0}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+IDENTITY_FIELDS = ("site_name", "tagline", "home_heading", "introduction", "author_name", "bio",
+                   "portrait_alt", "linkedin", "upwork", "malt", "github", "email", "other_url",
+                   "other_label")  # fmt: skip
+
+
+def identity_form_data(**overrides) -> dict:
+    """The admin's site identity form as a browser sends it: every field empty but ``overrides``."""
+    return {name: "" for name in IDENTITY_FIELDS} | overrides

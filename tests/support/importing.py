@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
 # ../shared/corpus beside the repository: real posts from 5 public sites (never copied here).
@@ -71,3 +72,14 @@ def png(color=(200, 120, 40), size=(12, 8)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def export(outdir: Path, **options) -> str:
+    """What export_markdown printed (it raises CommandError on failure)."""
+    out = StringIO()
+    call_command("export_markdown", str(outdir), stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
