@@ -41,6 +41,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DOCUMENT_MARKERS = re.compile(r"^\s*(?:\.\.\.|---)?\s*$")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_ ]")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# MDX's own lines: ES imports and exports, and JSX elements (a capitalised tag), at the top level.
+_MDX_LINE = re.compile(r"^(?:import\s|export\s|<[A-Z])")
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _COLONLESS_OFFSET = re.compile(r"^(.*\d)\s*([+-]\d{2}):?(\d{2})$")
 _TIMESTAMP_LINE = re.compile(r"^\s*([\w-]+)\s*:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2}[^'\"\n]*)")
@@ -240,10 +243,10 @@ def map_fields(source: Source, relative_path: str, *, fallback_date: dt.datetime
     _, title = lookup(meta, TITLE_KEYS)
     title = _text(title, "title")
     if not title:
-        if meta:
-            raise SourceError("no title (the front matter has no title: field)")
-        heading = _HEADING.search(source.body)
-        title = strip_tags(heading.group(1)) if heading else _title_from_name(path)
+        title = derived_title(source.body, relative_path)
+        if meta:  # Jekyll titles such a post (a draft, often) from its file name
+            origin = "its first heading" if _HEADING.search(source.body) else "its file name"
+            warnings.append(f"no title in the front matter; titled {title!r} from {origin}")
     title = strip_control_chars(title)
     if len(title) > MAX_TITLE:
         raise SourceError(f"title: longer than {MAX_TITLE} characters ({len(title)})")
@@ -417,6 +420,27 @@ def _stem(path: PurePosixPath) -> str:
     return path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
 
 
-def _title_from_name(path: PurePosixPath) -> str:
+def derived_title(body: str, relative_path: str) -> str:
+    """The title of a file that names none: its first heading, else its file name (as Jekyll
+    does: ``2017-12-01-agile-whispers.md`` -> « Agile whispers »). Export leaves it unwritten."""
+    if heading := _HEADING.search(body):
+        return strip_control_chars(strip_tags(heading.group(1)))
+    path = PurePosixPath(relative_path)
     name = _FILE_DATE.sub("", _stem(path) + " ").strip()
-    return name.replace("-", " ").replace("_", " ").strip().capitalize() or path.name
+    name = " ".join(name.replace("-", " ").replace("_", " ").split())
+    return strip_control_chars(name[:1].upper() + name[1:] or path.name)
+
+
+def mdx_lines(body: str) -> list[tuple[int, str]]:
+    """MDX's import/export lines and JSX elements outside code, as (line, text): kept as text."""
+    found, fence = [], None
+    for number, line in enumerate(body.splitlines(), start=1):
+        if match := _FENCE.match(line):
+            marker = match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        elif fence is None and _MDX_LINE.match(line):
+            found.append((number, line.strip()))
+    return found

@@ -35,6 +35,12 @@ IDENTITY_FIELDS = {
 IDENTITY_KEYS = {name: key for key, name in IDENTITY_FIELDS.items()}
 
 
+def is_page(key: str | None) -> bool:
+    """Gatsby's page templates (index-page, about-page, contact-page, any ``*-page``); any
+    other templateKey (blog-post, and til, note, dailyNote… a site's own kinds) is a post."""
+    return key is not None and (key in TEMPLATES or key.endswith("-page"))
+
+
 def defaults(key: str | None) -> dict:
     """The flags a new page of this templateKey gets when its file does not say."""
     return {

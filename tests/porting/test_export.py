@@ -98,8 +98,8 @@ class ExportTests(TemporaryFolders, TestCase):
             Page.objects.all().delete()
             SiteIdentity.objects.all().delete()
             run = Run(self.tmp_path / "out")
-            # 57 posts, 2 Gatsby pages (about, products) and the identity from its index-page.
-            assert run.summary.startswith("60 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
+            # 58 posts, 2 Gatsby pages (about, products) and the identity from its index-page.
+            assert run.summary.startswith("61 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
             after = snapshot()
             metas_after = dict(Post.objects.values_list("source_path", "source_meta"))
         assert sorted(after["posts"]) == sorted(before["posts"])

@@ -46,7 +46,6 @@ CASES = {
         f"---\ntitle: Mauvais\n{IMAGE}date: 2020: 01\n---\nTexte\n",
         "front matter is not valid YAML at line 5: mapping values are not allowed in this context",
     ),
-    "missing title": (f"---\ndate: 2020-01-01\n{IMAGE}---\nTexte\n", "no title"),
     "unparseable date": (
         f"---\ntitle: Mauvais\ndate: un jour\n{IMAGE}---\nTexte\n",
         "date: cannot read 'un jour' as a date",

@@ -19,7 +19,7 @@ EXPECTED = {
     "decap-starter": (3, 0, 0, 0, 10),
     "gatsby-starter-blog": (3, 0, 0, 0, 0),
     "povalab-netlify": (6, 0, 0, 2, 22),
-    "waylonwalker": (33, 1, 1, 11, 0),
+    "waylonwalker": (34, 0, 1, 12, 0),
     # 4 SVG diagrams of one post are not imported (a warning each; blog.porting.images)
     "jamstatic-fr": (11, 1, 0, 1, 9),
 }
@@ -55,7 +55,7 @@ class CorpusImportTests(TemporaryFolders, TestCase):
             + " (day is out of range for month)"
         ) in run.stderr
         assert "Traceback" not in run.stderr
-        assert run.summary.startswith("33 created, 0 updated, 0 unchanged, 1 skipped, 1 failed")
+        assert run.summary.startswith("34 created, 0 updated, 0 unchanged, 0 skipped, 1 failed")
         assert not Post.objects.filter(source_path="pages/blog/tmux-detach.md").exists()
 
     def test_gatsby_pages_are_skipped_and_said_with_no_pages(self):
@@ -163,12 +163,15 @@ class CorpusImportTests(TemporaryFolders, TestCase):
         redirects = Redirect.objects.count()
         files = media_files(self.media_root)
         run = Run(corpus())
-        assert run.summary.startswith("0 created, 0 updated, 59 unchanged, 3 skipped, 1 failed")
+        assert run.summary.startswith("0 created, 0 updated, 60 unchanged, 2 skipped, 1 failed")
         assert {p.pk: p.updated for p in Post.objects.all()} == posts
         assert Redirect.objects.count() == redirects
         assert media_files(self.media_root) == files
 
-    def test_other_templates_are_skipped_and_named(self):
+    def test_a_post_kind_of_its_own_is_a_post_and_said(self):
+        """Markata's templateKey 'hot-tip' is a kind of post: imported, named in a warning."""
         run = Run(corpus("waylonwalker"))
-        assert "compare-directories-in-bash.md" in run.stdout
-        assert "templateKey 'hot-tip' is not a blog post; skipped" in run.stdout
+        bash = corpus("waylonwalker/pages/blog/compare-directories-in-bash.md")
+        assert f"warning: {bash}: templateKey 'hot-tip' imported as a post" in run.stderr
+        post = Post.objects.get(source_path="pages/blog/compare-directories-in-bash.md")
+        assert post.source_meta["templateKey"] == "hot-tip"

@@ -69,13 +69,17 @@ class Command(BaseCommand):
             for folder, how in report.static_dirs.items():
                 self.stdout.write(f"Site paths like /img/x.jpg resolve in {folder} ({how}).")
             self.stdout.write(report.summary())
-        problems = len(report.failures) + len(report.conflicts)
-        if problems:
-            raise CommandError(
+        problems = []
+        if report.empty_folders:
+            problems.append("no Markdown files found in " + ", ".join(report.empty_folders))
+        if report.failures or report.conflicts:
+            problems.append(
                 f"{len(report.failures)} file(s) could not be imported"
                 + (f", {len(report.conflicts)} conflict(s)" if report.conflicts else "")
-                + ("; nothing was imported (--strict)." if report.rolled_back and strict else ".")
+                + ("; nothing was imported (--strict)" if report.rolled_back and strict else "")
             )
+        if problems:
+            raise CommandError("; ".join(problems) + ".")
 
     def file_done(self, result: FileResult) -> None:
         if result.action == "failed":

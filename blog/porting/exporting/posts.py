@@ -67,7 +67,17 @@ def _key(meta: dict, keys: tuple[str, ...], default: str) -> str:
 
 def _set_title_and_dates(meta: dict, post: Post) -> None:
     key, original = frontmatter.lookup(meta, frontmatter.TITLE_KEYS)
-    if not (isinstance(original, str) and strip_control_chars(original) == post.title):
+    # Front matter without a title: titled from the heading or file name; if still so, none.
+    # (A file with no front matter gains one, title first, as before.)
+    derived = (
+        key is None
+        and post.source_meta
+        and post.source_path
+        and post.title == frontmatter.derived_title(post.body, post.source_path)
+    )
+    if not derived and not (
+        isinstance(original, str) and strip_control_chars(original) == post.title
+    ):
         meta[key or "title"] = post.title  # else the title as written (trailing space and all)
     key, original = frontmatter.lookup(meta, frontmatter.DATE_KEYS)
     value: object = post.pub_date.astimezone(dt.UTC)

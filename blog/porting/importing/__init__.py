@@ -39,7 +39,7 @@ from blog.rendering import RenderError
 
 __all__ = ["FileResult", "ImportFailure", "ImportReport", "import_paths"]
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
 SKIPPED_FOLDERS = {"node_modules"}
 BATCH_SIZE = 200
 
@@ -52,6 +52,8 @@ class ImportReport:
     images_copied: int = 0
     redirects_made: int = 0
     warnings: int = 0
+    drafts: int = 0  # posts created or updated as drafts
+    empty_folders: list[str] = field(default_factory=list)  # given, holding no Markdown file
     static_dirs: dict[str, str] = field(default_factory=dict)  # folder -> "given" / "guessed"
     refused_static_dirs: dict[str, str] = field(default_factory=dict)  # link -> where it leads
     dry_run: bool = False
@@ -65,6 +67,8 @@ class ImportReport:
         self.images_copied += result.images_copied
         self.redirects_made += result.redirects_made
         self.warnings += len(result.warnings)
+        if result.draft and result.action in ("created", "updated"):
+            self.drafts += 1
         if result.action == "failed":
             self.failures.append(ImportFailure(result.path, result.message))
         elif result.action == "conflict":
@@ -77,7 +81,7 @@ class ImportReport:
             f"{len(self.failures)} failed, {self.images_copied} images copied, "
             f"{self.redirects_made} redirects made, {self.warnings} warnings, "
             f"{len(self.conflicts)} conflicts"
-        )
+        ) + (f", {self.drafts} drafts" if self.drafts else "")
         if self.dry_run:
             return f"Dry run, nothing written: {line}"
         if self.rolled_back:
@@ -114,7 +118,10 @@ def import_paths(
         if not path.exists():
             emit(FileResult(str(path), "failed", "no such file or folder"))
         elif path.is_dir():
-            files.extend((file, path) for file in find_markdown_files(path))
+            found = [(file, path) for file in find_markdown_files(path)]
+            if not found:
+                report.empty_folders.append(str(path))
+            files.extend(found)
         else:
             files.append((path, site_root(path.parent) or path.parent))
 
@@ -138,6 +145,8 @@ def import_paths(
                     emit(result)
                 if on_progress:
                     on_progress(min(start + batch_size, len(files)), len(files))
+            with transaction.atomic():
+                post_files.settle_tag_names(state.tag_keys)
             if dry_run or (strict and (report.failures or report.conflicts)):
                 transaction.set_rollback(True)
                 report.rolled_back = True

@@ -46,6 +46,7 @@ class FileResult:
     images_copied: int = 0
     redirects_made: int = 0
     warnings: list[str] = field(default_factory=list)
+    draft: bool = False  # a post that came in as a draft
 
 
 @dataclass
@@ -66,6 +67,7 @@ class RunState:
     force: bool
     store: ImageStore = field(default_factory=ImageStore)
     tags: dict[str, Tag] = field(default_factory=dict)  # lower-cased name -> Tag
+    tag_keys: set[str] = field(default_factory=set)  # every tag met, lower-cased
     redirects: set[str] = field(default_factory=set)  # old paths that exist
     slugs: set[str] | None = None  # every post's slug, loaded once
     written: list[str] = field(default_factory=list)  # images written, to undo a rollback

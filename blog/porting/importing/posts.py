@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -59,8 +60,17 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     if skip := skip_reason(file, source):
         return FileResult(str(file), "skipped", skip)
     fields = frontmatter.map_fields(source, relative, fallback_date=mtime)
-    result = FileResult(str(file), "updated" if post else "created", warnings=fields.warnings)
+    result = FileResult(str(file), "updated" if post else "created", warnings=fields.warnings,
+                        draft=fields.draft)  # fmt: skip
     offset = source.body_line - 1
+    key = frontmatter.template_key(source.meta)
+    if key not in (None, "blog-post"):
+        result.warnings.append(f"templateKey {key!r} imported as a post")
+    if file.suffix.lower() == ".mdx" and (mdx := frontmatter.mdx_lines(source.body)):
+        result.warnings.append(
+            f"line {mdx[0][0] + offset}: {len(mdx)} MDX line(s) (import, export, JSX) such as "
+            f"{mdx[0][1][:60]!r} kept as text; the post needs a look"
+        )
     if found := template_tags(source.body):
         result.warnings.append(
             f"line {found[0][0] + offset}: {len(found)} Hugo shortcode/Liquid tag(s) such as "
@@ -122,8 +132,8 @@ def skip_reason(file: Path, source: frontmatter.Source) -> str:
     key = frontmatter.template_key(source.meta)
     if key in gatsby.TEMPLATES:
         return f"templateKey {key!r} is a page, not a blog post; skipped (--no-pages)"
-    if key not in (None, "blog-post"):
-        return f"templateKey {key!r} is not a blog post; skipped"
+    if gatsby.is_page(key):
+        return f"templateKey {key!r} is a page, not a blog post; skipped"
     if not source.format and file.stem.upper() in REPOSITORY_FILES:
         return f"{file.name} without front matter is the repository's notes, not a post"
     if file.name.lower() == "_index.md":
@@ -199,6 +209,7 @@ def _tags(names: list[str], state: RunState, undo: Undo) -> list[Tag]:
     tags = []
     for name in names:
         key = name.lower()
+        state.tag_keys.add(key)
         if key not in state.tags:
             tag = Tag.objects.filter(name__iexact=name).first()
             if tag is None:
@@ -207,6 +218,36 @@ def _tags(names: list[str], state: RunState, undo: Undo) -> list[Tag]:
             state.tags[key] = tag
         tags.append(state.tags[key])
     return tags
+
+
+def settle_tag_names(keys: set[str]) -> None:
+    """Name each tag met by its most used spelling among the imported posts (``web`` and
+    ``Web`` are one tag), ties to the earliest post, then in code point order: the same name
+    whatever the order the files came in, so an export imported again keeps it."""
+    if not keys:
+        return
+    tags = {}
+    for tag in Tag.objects.annotate(key=Lower("name")).filter(key__in=keys):
+        tags.setdefault(tag.name.lower(), []).append(tag)
+    tags = {key: found[0] for key, found in tags.items() if key in keys and len(found) == 1}
+    uses: dict[str, dict[str, tuple]] = {key: {} for key in tags}  # spelling: (uses, first)
+    posts = Post.objects.filter(tags__in=tags.values()).exclude(source_meta=None).distinct()
+    for pub_date, meta in posts.values_list("pub_date", "source_meta"):
+        try:
+            names = frontmatter.tags_of(meta or {})
+        except frontmatter.SourceError:
+            continue
+        for name in names:
+            if (key := name.lower()) in uses:
+                count, first = uses[key].get(name, (0, pub_date))
+                uses[key][name] = (count + 1, min(first, pub_date))
+    for key, spellings in uses.items():
+        if not spellings:
+            continue
+        name = min(spellings, key=lambda s: (-spellings[s][0], spellings[s][1], s))
+        if tags[key].name != name:
+            Tag.objects.filter(pk=tags[key].pk).update(name=name)
+            tags[key].name = name
 
 
 def _tag_changes(post: Post, tags: list[Tag], *, created: bool) -> list[int]:
