@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 from taggit.models import Tag
 
-from blog.admin.forms import BodyImageForm
+from blog.admin.forms import BODY_IMAGE_ALT, BodyImageForm
 from blog.images.uploads import CleanImage, body_image_name, store
 from blog.models import Post
 from blog.rendering import RenderError
@@ -171,7 +171,7 @@ def upload_body_image(model_admin, request) -> JsonResponse:
             {"error": _("The image could not be written to the disk (is it full?).")}, status=507
         )
     url = default_storage.url(name)
-    alt = _("Describe the image")
+    alt = str(BODY_IMAGE_ALT)
     return JsonResponse({"url": url, "markdown": f"![{alt}]({url})", "alt": alt})
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin.editor import editor_config, render_rolled_back, require_writer
-from blog.admin.forms import CheckedImageField, ThumbnailFileInput
+from blog.admin.forms import CheckedImageField, ThumbnailFileInput, refuse_placeholder_alt
 from blog.images.uploads import store
 from blog.models import ContactMessage, Page, SiteIdentity
 from blog.site.sections import sections
@@ -134,6 +134,9 @@ class PageAdminForm(forms.ModelForm):
         error_messages = {
             "slug": {"unique": _("Another page already has this address: choose another slug.")}
         }
+
+    def clean_body(self) -> str:
+        return refuse_placeholder_alt(self.cleaned_data["body"])
 
 
 @admin.register(Page)

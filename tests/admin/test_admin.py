@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Page, Post
 from tests.support.factories import make_image, make_post, make_staff, post_form_data
 
 CHANGELIST = reverse("admin:blog_post_changelist")
@@ -130,6 +130,46 @@ class EditTests(TestCase):
         response = self.client.post(ADD, self.form_data(slug="pris"))
         self.assertEqual(response.status_code, 200)
         self.assertIn("slug", response.context["adminform"].form.errors)
+
+    def test_the_image_buttons_placeholder_description_is_refused(self):
+        """« Décrivez l'image », as the image button writes it, would be read out to readers."""
+        body = "Avant.\n\n![Décrivez l'image](/media/uploads/2020/05/photo.jpg)\n"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertEqual(response.status_code, 200)
+        [error] = response.context["adminform"].form.errors["body"]
+        self.assertIn("« Décrivez l'image »", error)
+        self.assertIn("remplacez-la", error)
+        self.assertFalse(Post.objects.exists())
+
+    def test_the_english_placeholder_is_refused_too(self):
+        body = "![Describe the image](/media/uploads/2020/05/photo.jpg)"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertIn(
+            "« Describe the image »", response.context["adminform"].form.errors["body"][0]
+        )
+        self.assertFalse(Post.objects.exists())
+
+    def test_a_described_or_decorative_image_is_saved(self):
+        body = "![Un bureau en bois](/media/a.jpg)\n\n![](/media/filet.png)"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertRedirects(response, CHANGELIST)
+        self.assertEqual(Post.objects.get().body, body)
+
+    def test_a_page_keeps_no_placeholder_either(self):
+        pages = Page.objects.count()
+        response = self.client.post(
+            reverse("admin:blog_page_add"),
+            {
+                "title": "À propos",
+                "slug": "",
+                "description": "",
+                "navigation_order": "0",
+                "body": "![Décrivez l'image](/media/a.jpg)",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Décrivez l'image", response.context["adminform"].form.errors["body"][0])
+        self.assertEqual(Page.objects.count(), pages)
 
     def test_rendered_html_is_not_editable(self):
         response = self.client.get(ADD)
