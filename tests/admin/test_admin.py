@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.db import connection
 from django.test import TestCase
@@ -224,3 +225,39 @@ class TagAdminTests(TestCase):
             {tag.name: tag.post_count for tag in response.context["cl"].result_list},
             {"freelancing": 2, "article": 1},
         )
+
+
+class FaviconTests(TestCase):
+    """The admin's tabs show the site's icon, served as an image under the CSP (img-src 'self')."""
+
+    def icon_href(self, url: str) -> str:
+        html = self.client.get(url).content.decode()
+        [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+        return href
+
+    def test_admin_pages_link_the_favicon(self):
+        hrefs = {self.icon_href(reverse("admin:login"))}
+        self.client.force_login(make_staff())
+        post = make_post()
+        for url in (
+            reverse("admin:index"),
+            CHANGELIST,
+            ADD,
+            reverse("admin:blog_post_change", args=[post.pk]),
+            reverse("admin:blog_post_delete", args=[post.pk]),
+        ):
+            with self.subTest(url=url):
+                hrefs.add(self.icon_href(url))
+        [href] = hrefs
+        self.assertTrue(href.startswith("/static/"), href)
+        icon = self.client.get(href)
+        self.assertEqual(icon.status_code, 200)
+        self.assertEqual(icon["Content-Type"], "image/svg+xml")
+        self.assertIn(b"<svg", b"".join(icon.streaming_content))
+
+    def test_the_admin_header_is_kept(self):
+        response = self.client.get(reverse("admin:login"))
+        self.assertContains(
+            response, '<div id="site-name"><a href="/admin/">Carnet : écriture</a></div>', html=True
+        )
+        self.assertContains(response, "<title>Connexion | Carnet</title>", html=True)
