@@ -94,6 +94,7 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     form_class = model_admin.get_form(request, obj, change=obj is not None)
     form = form_class(request.POST, request.FILES, instance=obj)
     form.store_uploads = False
+    form.refuse_placeholder_alt = False  # the image just inserted is shown; saving refuses it
     form.is_valid()  # whatever is valid is applied to form.instance; the rest keeps its value
     post = form.instance
     post.slug = post.unique_slug(post.slug or post.title)

@@ -59,6 +59,18 @@ def refuse_placeholder_alt(body: str) -> str:
     return body
 
 
+class BodyImageAltMixin:
+    """A ModelForm with a ``body`` whose images' descriptions may not be the placeholder.
+
+    The preview turns the check off: it shows the body as typed, image included."""
+
+    refuse_placeholder_alt = True
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        return refuse_placeholder_alt(body) if self.refuse_placeholder_alt else body
+
+
 class CheckedImageField(forms.ImageField):
     """An image checked by its content (blog.images.uploads), not by its name or Pillow's
     goodwill."""
@@ -89,7 +101,7 @@ class ThumbnailFileInput(AdminFileWidget):
         return html
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(BodyImageAltMixin, forms.ModelForm):
     # The preview renders the form's data without writing any file.
     store_uploads = True
     # PostAdmin gives each request's form class a list: files written here that the admin
@@ -122,9 +134,6 @@ class PostAdminForm(forms.ModelForm):
         error_messages = {
             "slug": {"unique": _("Another post already has this address: choose another slug.")}
         }
-
-    def clean_body(self) -> str:
-        return refuse_placeholder_alt(self.cleaned_data["body"])
 
     def new_image(self):
         image = self.cleaned_data.get("image") if hasattr(self, "cleaned_data") else None
