@@ -99,7 +99,8 @@ AXES_FAILURE_LIMIT = env_int("CARNET_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CARNET_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The admin header and the real cool-off on the page (templates/admin/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "blog.admin.auth.locked_out"
 AXES_VERBOSE = False
 # Behind reverse proxies every request comes from the proxy: CARNET_PROXY_COUNT trusted proxies
 # (0 = none, Carnet faces the readers) tell the reader's address in X-Forwarded-For

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 from taggit.models import Tag
 
-from blog.admin.forms import BodyImageForm
+from blog.admin.forms import BODY_IMAGE_ALT, BodyImageForm
 from blog.images.uploads import CleanImage, body_image_name, store
 from blog.models import Post
 from blog.rendering import RenderError
@@ -94,6 +94,7 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     form_class = model_admin.get_form(request, obj, change=obj is not None)
     form = form_class(request.POST, request.FILES, instance=obj)
     form.store_uploads = False
+    form.refuse_placeholder_alt = False  # the image just inserted is shown; saving refuses it
     form.is_valid()  # whatever is valid is applied to form.instance; the rest keeps its value
     post = form.instance
     post.slug = post.unique_slug(post.slug or post.title)
@@ -171,7 +172,7 @@ def upload_body_image(model_admin, request) -> JsonResponse:
             {"error": _("The image could not be written to the disk (is it full?).")}, status=507
         )
     url = default_storage.url(name)
-    alt = _("Describe the image")
+    alt = str(BODY_IMAGE_ALT)
     return JsonResponse({"url": url, "markdown": f"![{alt}]({url})", "alt": alt})
 
 

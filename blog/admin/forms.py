@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from taggit.models import Tag
 
 from blog import local_time
@@ -22,6 +25,50 @@ ALT_HELP = _(
     "as you would to someone on the phone (« A wooden desk with an open laptop and a notebook »). "
     "No « image of… », no file name."
 )
+
+
+# What the editor's image button writes as the image's description, for the author to replace.
+BODY_IMAGE_ALT = _("Describe the image")
+
+
+def placeholder_alts() -> set[str]:
+    """The placeholder in every admin language: a post begun in English may be saved in French."""
+    found = {str(BODY_IMAGE_ALT)}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            found.add(str(BODY_IMAGE_ALT))
+    return found
+
+
+def refuse_placeholder_alt(body: str) -> str:
+    """``body`` unchanged, or a form error if an image's description is still the placeholder.
+
+    An empty description (``![](…)``, a decorative image) is the author's choice and passes.
+    """
+    for placeholder in sorted(placeholder_alts()):
+        if re.search(r"!\[\s*" + re.escape(placeholder) + r"\s*\][(\[]", body, re.IGNORECASE):
+            raise ValidationError(
+                _(
+                    "An image's description is still « %(placeholder)s »: replace it, between "
+                    "the square brackets, with what the image shows (or leave the brackets empty, "
+                    "![](…), for a purely decorative image). Nothing was saved."
+                ),
+                code="placeholder_alt",
+                params={"placeholder": placeholder},
+            )
+    return body
+
+
+class BodyImageAltMixin:
+    """A ModelForm with a ``body`` whose images' descriptions may not be the placeholder.
+
+    The preview turns the check off: it shows the body as typed, image included."""
+
+    refuse_placeholder_alt = True
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        return refuse_placeholder_alt(body) if self.refuse_placeholder_alt else body
 
 
 class CheckedImageField(forms.ImageField):
@@ -54,7 +101,7 @@ class ThumbnailFileInput(AdminFileWidget):
         return html
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(BodyImageAltMixin, forms.ModelForm):
     # The preview renders the form's data without writing any file.
     store_uploads = True
     # PostAdmin gives each request's form class a list: files written here that the admin

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin.editor import editor_config, render_rolled_back, require_writer
-from blog.admin.forms import CheckedImageField, ThumbnailFileInput
+from blog.admin.forms import BodyImageAltMixin, CheckedImageField, ThumbnailFileInput
 from blog.images.uploads import store
 from blog.models import ContactMessage, Page, SiteIdentity
 from blog.site.sections import sections
@@ -118,7 +118,7 @@ class SiteIdentityAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(BodyImageAltMixin, forms.ModelForm):
     class Meta:
         model = Page
         fields = [
@@ -188,6 +188,7 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
     obj = model_admin.get_object(request, object_id) if object_id else None
     require_writer(model_admin, request, obj)
     form = model_admin.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+    form.refuse_placeholder_alt = False
     form.is_valid()
     page = form.instance
     if not page.slug or Page.objects.filter(slug=page.slug).exclude(pk=page.pk).exists():

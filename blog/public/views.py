@@ -49,19 +49,23 @@ class PublishedPostMixin(ConditionalMixin):
 
 
 class HomeView(PublishedPostMixin, ListView):
-    """« À la une » (featured posts), then the latest posts."""
+    """« À la une » (featured posts), then the latest posts not already shown above them."""
 
     template_name = "blog/home.html"
     context_object_name = "latest_posts"
     paginate_by = None
 
     def get_queryset(self):
-        return Post.objects.published().cards()[:HOME_LATEST]
+        # The featured block first, so that « Derniers articles » does not repeat it and still
+        # lists HOME_LATEST posts (two queries, as before).
+        self.featured = list(Post.objects.published().featured().cards()[:HOME_FEATURED])
+        shown = [post.pk for post in self.featured]
+        return Post.objects.published().cards().exclude(pk__in=shown)[:HOME_LATEST]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         latest = list(context["latest_posts"])
-        featured = list(Post.objects.published().featured().cards()[:HOME_FEATURED])
+        featured = self.featured
         # One query for the tags of both blocks.
         prefetch_related_objects(featured + latest, "tags")
         context.update(latest_posts=latest, featured_posts=featured)

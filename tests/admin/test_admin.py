@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.db import connection
 from django.test import TestCase
@@ -131,6 +132,30 @@ class EditTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("slug", response.context["adminform"].form.errors)
 
+    def test_the_image_buttons_placeholder_description_is_refused(self):
+        """« Décrivez l'image », as the image button writes it, would be read out to readers."""
+        body = "Avant.\n\n![Décrivez l'image](/media/uploads/2020/05/photo.jpg)\n"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertEqual(response.status_code, 200)
+        [error] = response.context["adminform"].form.errors["body"]
+        self.assertIn("« Décrivez l'image »", error)
+        self.assertIn("remplacez-la", error)
+        self.assertFalse(Post.objects.exists())
+
+    def test_the_english_placeholder_is_refused_too(self):
+        body = "![Describe the image](/media/uploads/2020/05/photo.jpg)"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertIn(
+            "« Describe the image »", response.context["adminform"].form.errors["body"][0]
+        )
+        self.assertFalse(Post.objects.exists())
+
+    def test_a_described_or_decorative_image_is_saved(self):
+        body = "![Un bureau en bois](/media/a.jpg)\n\n![](/media/filet.png)"
+        response = self.client.post(ADD, self.form_data(body=body))
+        self.assertRedirects(response, CHANGELIST)
+        self.assertEqual(Post.objects.get().body, body)
+
     def test_rendered_html_is_not_editable(self):
         response = self.client.get(ADD)
         self.assertNotContains(response, 'name="body_html"')
@@ -184,3 +209,39 @@ class TagAdminTests(TestCase):
             {tag.name: tag.post_count for tag in response.context["cl"].result_list},
             {"freelancing": 2, "article": 1},
         )
+
+
+class FaviconTests(TestCase):
+    """The admin's tabs show the site's icon, served as an image under the CSP (img-src 'self')."""
+
+    def icon_href(self, url: str) -> str:
+        html = self.client.get(url).content.decode()
+        [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+        return href
+
+    def test_admin_pages_link_the_favicon(self):
+        hrefs = {self.icon_href(reverse("admin:login"))}
+        self.client.force_login(make_staff())
+        post = make_post()
+        for url in (
+            reverse("admin:index"),
+            CHANGELIST,
+            ADD,
+            reverse("admin:blog_post_change", args=[post.pk]),
+            reverse("admin:blog_post_delete", args=[post.pk]),
+        ):
+            with self.subTest(url=url):
+                hrefs.add(self.icon_href(url))
+        [href] = hrefs
+        self.assertTrue(href.startswith("/static/"), href)
+        icon = self.client.get(href)
+        self.assertEqual(icon.status_code, 200)
+        self.assertEqual(icon["Content-Type"], "image/svg+xml")
+        self.assertIn(b"<svg", b"".join(icon.streaming_content))
+
+    def test_the_admin_header_is_kept(self):
+        response = self.client.get(reverse("admin:login"))
+        self.assertContains(
+            response, '<div id="site-name"><a href="/admin/">Carnet : écriture</a></div>', html=True
+        )
+        self.assertContains(response, "<title>Connexion | Carnet</title>", html=True)

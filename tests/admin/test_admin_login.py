@@ -35,6 +35,24 @@ class ThrottlingTests(TestCase):
         self.assertEqual(self.attempt("mot-de-passe-solide").status_code, 429)
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    def test_the_lock_out_page_has_the_admin_header_and_the_real_wait(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            locked = self.attempt("mauvais")
+        self.assertContains(
+            locked,
+            '<div id="site-name"><a href="/admin/">Carnet : écriture</a></div>',
+            html=True,
+            status_code=429,
+        )
+        self.assertNotContains(locked, "Django", status_code=429)
+        self.assertContains(locked, "réessayez dans 15 minutes.", status_code=429)
+
+    @override_settings(AXES_COOLOFF_TIME=dt.timedelta(minutes=1))
+    def test_the_wait_follows_the_setting(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            locked = self.attempt("mauvais")
+        self.assertContains(locked, "réessayez dans 1 minute.", status_code=429)
+
     def test_the_lock_out_expires_by_itself(self):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             self.attempt("mauvais")

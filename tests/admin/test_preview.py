@@ -51,6 +51,12 @@ class PreviewTests(TestCase):
         self.assertContains(response, '<meta name="robots" content="noindex">')
         self.assertEqual(response["X-Robots-Tag"], "noindex")
 
+    def test_an_image_just_inserted_is_shown_with_its_placeholder(self):
+        """Saving refuses « Décrivez l'image »; the preview still shows the image as typed."""
+        response = self.preview(body="Avant.\n\n![Décrivez l'image](/media/uploads/a.jpg)")
+        self.assertContains(response, '<img alt="Décrivez l\'image" src="/media/uploads/a.jpg"')
+        self.assertContains(response, "Avant.")
+
     def test_nothing_is_saved(self):
         self.preview()
         self.assertFalse(Post.objects.exists())

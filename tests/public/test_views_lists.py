@@ -49,6 +49,19 @@ class HomeTests(TestCase):
         self.assertContains(response, 'class="card card--featured"')
         self.assertContains(response, '<p class="badge">À la une</p>', html=True)
 
+    def test_a_featured_post_is_listed_once(self):
+        """« Derniers articles » leaves out the posts « À la une » shows, and still lists ten."""
+        for n in range(12):
+            make_post(title=f"Ordinaire {n}", pub_date=timezone.now() - dt.timedelta(days=2 + n))
+        make_post(title="Vedette du jour", featured=True)
+        html = self.client.get("/").content.decode()
+        self.assertEqual(html.count("Vedette du jour</a>"), 1)
+        latest = html.split('id="latest-heading"')[1]
+        self.assertNotIn("Vedette du jour", latest)
+        self.assertEqual(latest.count('<article class="card'), 10)
+        self.assertIn("Ordinaire 9</a>", latest)
+        self.assertNotIn("Ordinaire 10</a>", latest)
+
 
 class PostListTests(TestCase):
     @classmethod

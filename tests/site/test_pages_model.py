@@ -181,6 +181,23 @@ class AdminTests(PagesTestCase):
         self.assertContains(response, "<em>Markdown</em>")
         self.assertFalse(Page.objects.filter(title="Aperçu").exists())
 
+    def test_a_page_keeps_no_image_button_placeholder(self):
+        pages = Page.objects.count()
+        response = self.client.post(
+            "/admin/blog/page/add/", page_form_data(body="![Décrivez l'image](/media/a.jpg)")
+        )
+        self.assertEqual(response.status_code, 200)
+        [error] = response.context["adminform"].form.errors["body"]
+        self.assertIn("« Décrivez l'image »", error)
+        self.assertEqual(Page.objects.count(), pages)
+
+    def test_the_preview_shows_an_image_just_inserted(self):
+        response = self.client.post(
+            "/admin/blog/page/preview/",
+            page_form_data(title="Aperçu", slug="apercu", body="![Décrivez l'image](/media/a.jpg)"),
+        )
+        self.assertContains(response, '<img alt="Décrivez l\'image" src="/media/a.jpg"')
+
     def test_a_page_is_created_and_published(self):
         response = self.client.post(
             "/admin/blog/page/add/",
