@@ -5,7 +5,9 @@ import datetime as dt
 from django.core import mail
 from django.core.cache import cache
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from tests.support.factories import make_post, make_staff, post_form_data
 
@@ -162,3 +164,12 @@ class AdminLanguageTests(TestCase):
         self.assertContains(preview, '<html lang="fr">')
         self.assertContains(preview, "23 mai 2020")
         self.assertContains(preview, "Accueil")
+
+    def test_the_history_quotes_a_revision_comment_in_the_editor_language(self):
+        self.client.force_login(make_staff())
+        data = post_form_data(title="Premier article", pub_date_0="2020-05-23")
+        self.client.post(reverse("admin:blog_post_add"), data, **ENGLISH_BROWSER)
+        version = Version.objects.get()
+        url = reverse("admin:blog_post_compare", args=[version.object_id, version.pk])
+        self.assertContains(self.client.get(url, **ENGLISH_BROWSER), "“Added.”")
+        self.assertContains(self.client.get(url, **FRENCH_BROWSER), "« Added. »")
