@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.db.models.fields.files import ImageFieldFile
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -116,12 +118,14 @@ def render_rolled_back(request, save, template: str, context: dict) -> HttpRespo
     """Call ``save()``, render ``template``, then roll back: a preview leaves nothing behind.
 
     The template sees real rows (tags, rendered body, reading time) as the site would; a body
-    the pipeline refuses is shown as its message. Never indexed.
+    the pipeline refuses is shown as its message. Never indexed. The page speaks the site's
+    language, as readers will see it, whatever the editor's admin language.
     """
     try:
         with transaction.atomic():
             save()
-            html = render_to_string(template, context, request=request)
+            with translation.override(settings.LANGUAGE_CODE):
+                html = render_to_string(template, context, request=request)
             transaction.set_rollback(True)
     except RenderError as exc:
         html = f'<p class="notice" role="alert">{escape(exc)}</p>'

@@ -16,7 +16,6 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from blog.site.stamps import public_state
@@ -40,7 +39,7 @@ def published_state(request) -> tuple[dt.datetime | None, str]:
             str(part)
             for part in (
                 PAGES_VERSION,
-                get_language(),
+                settings.LANGUAGE_CODE,  # the site's, never the reader's
                 state.count,
                 *stamps,
                 settings.DEBUG,

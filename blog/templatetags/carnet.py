@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import to_locale
 
 from blog.images import renditions
 from blog.models import Post
@@ -58,6 +59,18 @@ def picture(post, spec: str, css_class: str = "", lazy: bool = True):
     )
 
 
+# Open Graph wants language_TERRITORY: the usual territory of a bare language code.
+OG_TERRITORIES = {"fr": "FR", "en": "US"}
+
+
+def og_locale(language: str) -> str:
+    """``fr`` -> ``fr_FR``, ``en`` -> ``en_US``, ``en-gb`` -> ``en_GB``."""
+    locale = to_locale(language)
+    if "_" not in locale and locale in OG_TERRITORIES:
+        locale = f"{locale}_{OG_TERRITORIES[locale]}"
+    return locale
+
+
 @register.simple_tag(takes_context=True)
 def social_meta(context, post=None, title=None, description=None):
     """Open Graph and Twitter card tags for the page (a post's own, or the site's)."""
@@ -65,9 +78,10 @@ def social_meta(context, post=None, title=None, description=None):
     title = title or (post.title if post else context.get("site_name"))
     description = description or (post.description if post else "") or ""
     description = description or str(context.get("site_tagline") or "")
+    language = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
     tags = [
         ("property", "og:site_name", context.get("site_name")),
-        ("property", "og:locale", "fr_FR" if context.get("LANGUAGE_CODE", "fr") == "fr" else "en"),
+        ("property", "og:locale", og_locale(language)),
         ("property", "og:type", "article" if post else "website"),
         ("property", "og:title", title),
         ("property", "og:description", description),
