@@ -9,6 +9,10 @@ heading and footnote ids.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
 import markdown
 import nh3
 from django.conf import settings
@@ -18,7 +22,7 @@ from pygments.token import STANDARD_TYPES
 from blog.markdown_guards import BoundedHighlightExtension, GuardExtension, RenderError
 from blog.text import ascii_slugify
 
-__all__ = ["RenderError", "render_markdown", "sanitize_html"]
+__all__ = ["FeaturedOnce", "RenderError", "featured_once", "render_markdown", "sanitize_html"]
 
 
 ALLOWED_TAGS = {
@@ -128,3 +132,53 @@ def render_markdown(text: str) -> str:
     except RecursionError as exc:
         raise RenderError(_("The text is nested too deeply to be rendered.")) from exc
     return sanitize_html(html)
+
+
+# The first block of a rendered body when it is an image: in a paragraph or a figure, maybe
+# inside a link. Whitespace (and what follows in the same paragraph) is allowed.
+_LEAD_IMAGE = re.compile(
+    r"\A\s*(?P<open><p>|<figure>)?\s*(?P<link><a\b[^>]*>)?\s*<img\b(?P<attrs>[^>]*)>"
+    r"\s*(?(link)</a>\s*)"
+)
+_SRC = re.compile(r'\bsrc="([^"]*)"')
+_EMPTY_PARAGRAPH = re.compile(r"\A\s*<p>\s*</p>\s*")
+
+
+@dataclass(frozen=True)
+class FeaturedOnce:
+    """What a post page shows so that its featured image appears once: the hero or not, and
+    the body to show (the stored body and its Markdown are never changed)."""
+
+    show_hero: bool
+    body_html: str
+
+
+def featured_once(body_html: str, image_name: str, media_url: str) -> FeaturedOnce:
+    """The featured image once, when the body opens with the same stored file.
+
+    Netlify/Decap CMS posts often start their body with their ``featuredimage`` (Gatsby's
+    template never showed the featured image); the importer stores each image once by content
+    and rewrites the body to its media URL, so the same file has the same name here.
+
+    Which one goes: the body's copy, as the hero has the renditions sized for the top of the
+    page, is loaded first and carries the alt text the editor checks. Unless the body's image
+    says more than the hero can: a link around it or a caption (a ``<figure>``); then the
+    body keeps it and the hero is not shown, so neither the link nor the caption is lost.
+    Computed from the rendered body already loaded: no query, nothing stored.
+    """
+    body_html = body_html or ""
+    match = _LEAD_IMAGE.match(body_html) if image_name else None
+    src = _SRC.search(match.group("attrs")) if match else None
+    if not src or not _same_file(src.group(1), image_name, media_url):
+        return FeaturedOnce(show_hero=bool(image_name), body_html=body_html)
+    if match.group("link") or match.group("open") == "<figure>":
+        return FeaturedOnce(show_hero=False, body_html=body_html)
+    rest = (match.group("open") or "") + body_html[match.end() :]
+    return FeaturedOnce(show_hero=True, body_html=_EMPTY_PARAGRAPH.sub("", rest, count=1))
+
+
+def _same_file(src: str, image_name: str, media_url: str) -> bool:
+    src = src.replace("&amp;", "&")
+    if not src.startswith(media_url):
+        return False
+    return unquote(src.removeprefix(media_url)) == image_name

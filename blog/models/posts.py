@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Substr
@@ -15,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
+from blog.rendering import FeaturedOnce, featured_once
 from blog.roles import may_see_unpublished
 from blog.text import ascii_slugify, strip_control_chars, visible_text
 
@@ -159,6 +161,13 @@ class Post(MarkdownDocument, SourceFile):
         if self.image and not strip_control_chars(self.image_alt):
             errors["image_alt"] = _("Describe the image for readers who cannot see it.")
         return errors
+
+    @property
+    def shown_once(self) -> FeaturedOnce:
+        """The hero or not, and the body to show: a body that opens with the featured image
+        does not show it a second time (see ``featured_once``; the stored body is unchanged)."""
+        name = self.image.name if self.image else ""
+        return featured_once(self.body_html, name, settings.MEDIA_URL)
 
     @property
     def is_published(self) -> bool:

@@ -110,7 +110,12 @@ class LatestPostsFeed(Feed):
         return [Enclosure(self.request.build_absolute_uri(image.url), str(length), mime)]
 
     def item_extra_kwargs(self, item):
-        return {"content": absolutize(item.body_html, self.request)}
+        # A body that opens with the featured image gives it once: as the enclosure, when
+        # there is one (without it, the body keeps its image so the reader still sees it).
+        body = item.shown_once.body_html
+        if body != item.body_html and not self.item_enclosures(item):
+            body = item.body_html
+        return {"content": absolutize(body, self.request)}
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

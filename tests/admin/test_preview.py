@@ -1,6 +1,7 @@
 """The editor's live preview: the public post template, staff only, CSRF-protected, sanitized."""
 
 import io
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -84,6 +85,18 @@ class PreviewTests(TestCase):
             response.content.decode(),
             rf'<img [^>]*src="/media/[^"]*{stem}[^"]*"[^>]*alt="Un bureau"',
         )
+
+    def test_a_body_opening_with_the_featured_image_shows_it_once(self):
+        post = make_post(image=make_image(), image_alt="Un bureau")
+        url = reverse("admin:blog_post_preview", kwargs={"object_id": post.pk})
+        body = f"![Le même bureau]({post.image.url})\n\nLa suite."
+        response = self.preview(url, slug=post.slug, image_alt="Un bureau", body=body)
+        html = response.content.decode()
+        stem = Path(post.image.name).stem
+        self.assertEqual(len(re.findall(rf'<img [^>]*src="[^"]*{stem}', html)), 1)
+        self.assertContains(response, 'alt="Un bureau"')
+        self.assertNotContains(response, "Le même bureau")
+        self.assertContains(response, "La suite.")
 
     def test_a_chosen_image_is_shown_before_it_is_saved(self):
         self.client.get(reverse("admin:blog_post_add"))

@@ -466,11 +466,13 @@ class ImageLimitTests(SiteFolderTestCase):
     def test_renditions_never_decode_an_image_over_the_limit(self):
         """An image stored before the limit (or by hand): the page shows, no rendition is made."""
         write(self.media_root, "posts/large.png", png_of(2000, 1000))
+        write(self.media_root, "posts/large-body.png", png_of(2000, 1000))
         post = make_post(
             title="Grande",
             image="posts/large.png",
             image_alt="Grande",
-            body="![corps](/media/posts/large.png)",
+            # Another file: the featured image opening the body would be shown once (the hero).
+            body="![corps](/media/posts/large-body.png)",
         )
         with self.settings(CARNET_MAX_IMAGE_PIXELS=1_000_000):
             for url in [post.get_absolute_url(), "/", "/feed/"]:
@@ -478,7 +480,7 @@ class ImageLimitTests(SiteFolderTestCase):
                 assert response.status_code == 200, url
             assert not (self.media_root / "renditions").exists()
             html = self.client.get(post.get_absolute_url()).content.decode()
-        assert '<img alt="corps" src="/media/posts/large.png">' in html  # the original, as written
+        assert '<img alt="corps" src="/media/posts/large-body.png">' in html  # as written
         assert 'src="/media/posts/large.png" alt="Grande" width="2000" height="1000"' in html
 
 
