@@ -126,6 +126,7 @@ class PageAdminForm(BodyImageAltMixin, forms.ModelForm):
             "slug",
             "description",
             "body",
+            "language",
             "published",
             "in_navigation",
             "navigation_order",
@@ -144,7 +145,7 @@ class PageAdmin(admin.ModelAdmin):
     list_filter = ["published", "in_navigation"]
     search_fields = ["title", "body"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "body"]}),
+        (None, {"fields": ["title", "slug", "description", "body", "language"]}),
         (
             _("Publication"),
             {"fields": ["published", "in_navigation", "navigation_order", "show_identity"]},
