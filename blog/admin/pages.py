@@ -44,6 +44,7 @@ class SiteIdentityForm(forms.ModelForm):
             "portrait",
             "portrait_alt",
             *PROFILE_FIELDS,
+            "site_language",
         ]
         field_classes = {
             "portrait": CheckedImageField,
@@ -78,7 +79,10 @@ class SiteIdentityAdmin(admin.ModelAdmin):
 
     form = SiteIdentityForm
     fieldsets = [
-        (None, {"fields": ["site_name", "tagline", "home_heading", "introduction"]}),
+        (
+            None,
+            {"fields": ["site_name", "tagline", "home_heading", "introduction", "site_language"]},
+        ),
         (_("Author"), {"fields": ["author_name", "bio", "portrait", "portrait_alt"]}),
         (
             _("Profile links"),

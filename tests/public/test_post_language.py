@@ -9,16 +9,19 @@ import json
 import re
 
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Page, Post
+from blog.models import Page, Post, SiteIdentity
 from tests.support.cases import TemporaryFolders
 from tests.support.factories import make_post, make_staff, post_form_data
 from tests.support.importing import Run, export, write
 
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+FRENCH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
 SEED_DATE = timezone.make_aware(dt.datetime(2020, 5, 23, 13, 37))
 
 
@@ -167,3 +170,53 @@ class ImportExportLanguageTests(TemporaryFolders, TestCase):
         Post.objects.all().delete()
         Run(self.tmp_path / "out")
         self.assertEqual(Post.objects.get().language, "en-us")
+
+
+class SiteLanguageFieldTests(TestCase):
+    """The identity's « site language » overrides DJANGO_LANGUAGE_CODE on the public site."""
+
+    def setUp(self):
+        cache.clear()
+        self.post = make_post(title="Post", pub_date=SEED_DATE, language="en")
+
+    def test_an_english_site_by_its_identity(self):
+        SiteIdentity.objects.create(site_language="en")
+        html = self.client.get(self.post.get_absolute_url(), **FRENCH_BROWSER).content.decode()
+        self.assertIn('<html lang="en">', html)
+        self.assertIn("May 23, 2020", html)
+        self.assertIn(">Home<", html)
+        self.assertIn('<article class="post">', html)  # the post is in the site's language now
+        self.assertEqual(json_ld(html)["inLanguage"], "en")
+        atom = self.client.get("/feed/atom/", **FRENCH_BROWSER).content.decode()
+        self.assertIn('xml:lang="en"', atom)
+        self.assertIn("<entry>", atom)
+
+    def test_empty_is_the_setting(self):
+        SiteIdentity.objects.create(site_language="")
+        html = self.client.get(self.post.get_absolute_url(), **ENGLISH_BROWSER).content.decode()
+        self.assertIn('<html lang="fr">', html)
+        self.assertIn("23 mai 2020", html)
+
+    def test_the_override_costs_no_query(self):
+        url = self.post.get_absolute_url()
+        identity = SiteIdentity.objects.create(site_language="")
+        counts = {}
+        for language in ["", "en"]:
+            identity.site_language = language
+            identity.save()
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                self.assertContains(self.client.get(url), f'<html lang="{language or "fr"}">')
+            counts[language] = len(queries)
+        self.assertEqual(counts["en"], counts[""])
+
+    def test_the_admin_edits_it(self):
+        self.client.force_login(make_staff())
+        url = "/admin/blog/siteidentity/1/change/"
+        SiteIdentity.objects.create()
+        self.assertContains(self.client.get(url), 'name="site_language"')
+        response = self.client.post(url, {"site_language": "en"})
+        self.assertEqual(response.status_code, 302, response.content.decode()[-3000:])
+        self.assertEqual(SiteIdentity.objects.get().site_language, "en")
+        self.client.logout()
+        self.assertContains(self.client.get("/", **FRENCH_BROWSER), '<html lang="en">')
