@@ -122,3 +122,24 @@ def visible_text(html: str) -> str:
     collector.feed(html)
     collector.close()
     return " ".join("".join(collector.parts).split())
+
+
+# A BCP 47 language tag as front matter and editors write it: a 2-3 letter language, then
+# subtags of 1-8 letters or digits (``en``, ``en-US``, ``en_US``, ``zh-Hant-TW``).
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+MAX_LANGUAGE_TAG = 35
+
+
+def normalize_language(value: object) -> str | None:
+    """A language tag as Carnet stores it: lower case with hyphens, as Django spells its
+    language codes (``en_US``, ``en-US`` -> ``en-us``); "" for none; None when not a tag."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return None
+    tag = value.strip().replace("_", "-").lower()
+    if not tag:
+        return ""
+    if len(tag) > MAX_LANGUAGE_TAG or not _LANGUAGE_TAG.fullmatch(tag):
+        return None
+    return tag

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -29,6 +28,7 @@ from blog.admin.forms import BODY_IMAGE_ALT, BodyImageForm
 from blog.images.uploads import CleanImage, body_image_name, store
 from blog.models import Post
 from blog.rendering import RenderError
+from blog.site.stamps import site_language
 
 TOOLBAR_LABELS = {
     "bold": gettext_lazy("Bold"),
@@ -124,7 +124,7 @@ def render_rolled_back(request, save, template: str, context: dict) -> HttpRespo
     try:
         with transaction.atomic():
             save()
-            with translation.override(settings.LANGUAGE_CODE):
+            with translation.override(site_language(request)):
                 html = render_to_string(template, context, request=request)
             transaction.set_rollback(True)
     except RenderError as exc:

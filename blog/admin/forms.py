@@ -115,6 +115,7 @@ class PostAdminForm(BodyImageAltMixin, forms.ModelForm):
             "slug",
             "description",
             "body",
+            "language",
             "tags",
             "status",
             "pub_date",

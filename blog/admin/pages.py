@@ -44,6 +44,7 @@ class SiteIdentityForm(forms.ModelForm):
             "portrait",
             "portrait_alt",
             *PROFILE_FIELDS,
+            "site_language",
         ]
         field_classes = {
             "portrait": CheckedImageField,
@@ -78,7 +79,10 @@ class SiteIdentityAdmin(admin.ModelAdmin):
 
     form = SiteIdentityForm
     fieldsets = [
-        (None, {"fields": ["site_name", "tagline", "home_heading", "introduction"]}),
+        (
+            None,
+            {"fields": ["site_name", "tagline", "home_heading", "introduction", "site_language"]},
+        ),
         (_("Author"), {"fields": ["author_name", "bio", "portrait", "portrait_alt"]}),
         (
             _("Profile links"),
@@ -126,6 +130,7 @@ class PageAdminForm(BodyImageAltMixin, forms.ModelForm):
             "slug",
             "description",
             "body",
+            "language",
             "published",
             "in_navigation",
             "navigation_order",
@@ -144,7 +149,7 @@ class PageAdmin(admin.ModelAdmin):
     list_filter = ["published", "in_navigation"]
     search_fields = ["title", "body"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "body"]}),
+        (None, {"fields": ["title", "slug", "description", "body", "language"]}),
         (
             _("Publication"),
             {"fields": ["published", "in_navigation", "navigation_order", "show_identity"]},

@@ -74,7 +74,7 @@ class PostAdmin(PostHistoryAdmin):
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
     inlines = [RedirectInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "body", "tags"]}),
+        (None, {"fields": ["title", "slug", "description", "body", "language", "tags"]}),
         (_("Publication"), {"fields": ["status", "pub_date", "featured"]}),
         (_("Featured image"), {"fields": ["image", "image_alt"]}),
         (

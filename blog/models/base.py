@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog.rendering import RenderError, render_markdown
-from blog.text import strip_control_chars
+from blog.text import MAX_LANGUAGE_TAG, normalize_language, strip_control_chars
 
 
 class MarkdownDocument(models.Model):
@@ -25,6 +25,16 @@ class MarkdownDocument(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    # Stored as ``normalize_language`` spells it (``en``, ``en-us``); "" is the site's language.
+    language = models.CharField(
+        _("language"),
+        max_length=MAX_LANGUAGE_TAG,
+        blank=True,
+        help_text=_(
+            "Only when this text is not in the site's language: a language tag such as en or "
+            "en-US. Empty: the site's language."
+        ),
+    )
 
     # Saved along with ``body`` when a save names it in ``update_fields``.
     derived_fields: tuple[str, ...] = ("body_html",)
@@ -45,9 +55,14 @@ class MarkdownDocument(models.Model):
         self.description = strip_control_chars(self.description, multiline=True).strip()
         self.body = strip_control_chars(self.body, multiline=True)
         self.body_html = render_markdown(self.body)
+        self.language = normalize_language(self.language) or ""
 
     def clean(self) -> None:
         errors = self.field_errors()
+        if normalize_language(self.language) is None:
+            errors["language"] = _(
+                "Not a language tag: write one such as en, en-US or pt-BR (or leave it empty)."
+            )
         try:
             render_markdown(strip_control_chars(self.body, multiline=True))
         except RenderError as exc:

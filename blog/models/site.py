@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -101,6 +102,17 @@ class SiteIdentity(models.Model):
         max_length=60,
         blank=True,
         help_text=_("Required with another link, e.g. « Mon portfolio »."),
+    )
+    # Read with the public state's one query (blog.site.stamps), before any page renders.
+    site_language = models.CharField(
+        _("site language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the public site (pages, dates, feeds, emails), whatever the "
+            "reader's browser. Empty: DJANGO_LANGUAGE_CODE."
+        ),
     )
     # Where the identity came from (a Gatsby index-page), so export can write it back.
     source_path = models.CharField(max_length=500, blank=True, editable=False)

@@ -23,7 +23,7 @@ from django.utils.html import strip_tags
 
 from blog import local_time
 from blog.rendering import RenderError, render_markdown
-from blog.text import ascii_slugify, strip_control_chars
+from blog.text import ascii_slugify, normalize_language, strip_control_chars
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Expanded size of the front matter's values: a YAML alias bomb is a few hundred bytes that
@@ -59,6 +59,7 @@ IMAGE_ALT_KEYS = ("featuredimagealt", "imagealt", "image_alt", "alt")
 TAG_KEYS = ("tags", "tag", "categories", "category", "keywords", "topics")
 SLUG_KEYS = ("slug",)
 OLD_URL_KEYS = ("permalink", "url", "aliases")
+LANGUAGE_KEYS = ("lang", "language", "locale")
 TEMPLATE_KEY = "templatekey"
 DRAFT_STATUSES = {"draft", "false", "no", "unpublished", "private", "hidden", "pending"}
 PUBLISHED_STATUSES = {"published", "publish", "public", "true", "yes", "live", "active"}
@@ -93,6 +94,7 @@ class Fields:
     image: str = ""
     image_alt: str = ""
     old_urls: list[str] = field(default_factory=list)
+    language: str = ""  # "" for the site's
     warnings: list[str] = field(default_factory=list)
 
 
@@ -229,6 +231,21 @@ def lookup(meta: dict, keys: tuple[str, ...]) -> tuple[str | None, Any]:
     return None, None
 
 
+def language_of(meta: dict, warnings: list[str]) -> str:
+    """The text's language from ``lang``, ``language`` or ``locale`` (``en``, ``en-US``,
+    ``en_US``), stored as ``en`` / ``en-us``; "" (the site's) with a warning when not a tag."""
+    key, value = lookup(meta, LANGUAGE_KEYS)
+    language = normalize_language(value)
+    if language is None:
+        shown = value if isinstance(value, str | int | float) else type(value).__name__
+        warnings.append(
+            f"{key}: {str(shown)[:40]!r} is not a language tag (such as en or en-US); "
+            "the site's language is used"
+        )
+        return ""
+    return language
+
+
 def template_key(meta: dict) -> str | None:
     _, value = lookup(meta, (TEMPLATE_KEY,))
     return None if value is None else str(value)
@@ -284,6 +301,7 @@ def map_fields(source: Source, relative_path: str, *, fallback_date: dt.datetime
         image=image,
         image_alt=strip_control_chars(alt or "")[:MAX_ALT],
         old_urls=old_urls(meta),
+        language=language_of(meta, warnings),
         warnings=warnings,
     )
 

@@ -39,7 +39,7 @@ def published_state(request) -> tuple[dt.datetime | None, str]:
             str(part)
             for part in (
                 PAGES_VERSION,
-                settings.LANGUAGE_CODE,  # the site's, never the reader's
+                site.language or settings.LANGUAGE_CODE,  # the site's, never the reader's
                 state.count,
                 *stamps,
                 settings.DEBUG,

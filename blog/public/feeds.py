@@ -13,6 +13,7 @@ import re
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from blog.images import renditions
@@ -38,14 +39,25 @@ class ContentRss(Rss201rev2Feed):
         return {
             **super().rss_attributes(),
             "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
         }
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("content:encoded", item["content"])
+        # RSS has no item language of its own: Dublin Core's, for a post not in the site's.
+        if item.get("language"):
+            handler.addQuickElement("dc:language", item["language"])
 
 
 class ContentAtom(Atom1Feed):
+    def item_attributes(self, item):
+        """A post in another language than the feed's: ``<entry xml:lang="en">``."""
+        attributes = super().item_attributes(item)
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("content", item["content"], {"type": "html"})
@@ -115,7 +127,10 @@ class LatestPostsFeed(Feed):
         body = item.shown_once.body_html
         if body != item.body_html and not self.item_enclosures(item):
             body = item.body_html
-        return {"content": absolutize(body, self.request)}
+        return {
+            "content": absolutize(body, self.request),
+            "language": item.language if item.language != get_language() else "",
+        }
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

@@ -1,7 +1,8 @@
 """Middleware of the public site: its language, and old addresses that keep working.
 
 ``SiteLanguageMiddleware``: public pages, feeds, the sitemap, error pages and the contact
-form's emails speak the site's language (``LANGUAGE_CODE``, read per request), whatever the
+form's emails speak the site's language (the identity's « site language », else
+``LANGUAGE_CODE``, read per request), whatever the
 reader's browser asks for; only the admin follows its editor's browser.
 
 ``RedirectFallbackMiddleware``: on a 404, a stored Redirect answers with a permanent redirect.
@@ -12,7 +13,6 @@ in either Unicode normal form and with or without its trailing slash, and never 
 draft or a scheduled post (that would leak its address).
 """
 
-from django.conf import settings
 from django.core.exceptions import DisallowedRedirect
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 
 from blog.models import Post, Redirect
 from blog.porting.oldurls import lookup_forms, normalize_path
+from blog.site.stamps import site_language
 
 
 def admin_prefix() -> str | None:
@@ -50,7 +51,7 @@ class SiteLanguageMiddleware:
         if in_admin:
             language = translation.get_language_from_request(request)
         else:
-            language = settings.LANGUAGE_CODE
+            language = site_language(request)  # no query of its own
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
             response = self.get_response(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Func, Max, Q, Subquery
 
 from blog.models import Page, Post, SiteIdentity
@@ -23,6 +24,7 @@ class Stamps:
     pages: dt.datetime | None
     page_count: int
     navigation: bool
+    language: str = ""  # the identity's « site language » ("" for DJANGO_LANGUAGE_CODE)
 
     def key(self) -> str:
         return "|".join(str(part) for part in (self.identity, self.pages, self.page_count))
@@ -33,6 +35,7 @@ def stamp_aggregates() -> dict:
     pages = Page.objects.order_by()
     return {
         "identity_stamp": Max(Subquery(SiteIdentity.objects.filter(pk=1).values("updated")[:1])),
+        "identity_language": _identity_language(),
         "pages_stamp": Max(Subquery(pages.order_by("-updated").values("updated")[:1])),
         "pages_count": Max(
             Subquery(pages.annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
@@ -48,12 +51,17 @@ def stamp_aggregates() -> dict:
     }
 
 
+def _identity_language() -> Max:
+    return Max(Subquery(SiteIdentity.objects.filter(pk=1).values("site_language")[:1]))
+
+
 def stamps_from(row: dict) -> Stamps:
     return Stamps(
         identity=row.get("identity_stamp"),
         pages=row.get("pages_stamp"),
         page_count=row.get("pages_count") or 0,
         navigation=bool(row.get("navigation_stamp")),
+        language=row.get("identity_language") or "",
     )
 
 
@@ -65,11 +73,12 @@ def read_stamps() -> Stamps:
         pages_count=Count("id"),
         navigation_stamp=Count("id", filter=Q(published=True, in_navigation=True)),
         identity_stamp=Max(Subquery(SiteIdentity.objects.filter(pk=1).values("updated")[:1])),
+        identity_language=_identity_language(),
     )
     if not row["pages_count"]:  # no row for the subquery to ride on
-        row["identity_stamp"] = (
-            SiteIdentity.objects.filter(pk=1).values_list("updated", flat=True).first()
-        )
+        row["identity_stamp"], row["identity_language"] = SiteIdentity.objects.filter(
+            pk=1
+        ).values_list("updated", "site_language").first() or (None, "")
     return stamps_from(row)
 
 
@@ -98,3 +107,9 @@ def public_state(request) -> PublicState:
         cached = PublicState(row["updated"], row["published"], row["count"], site)
         request._carnet_public_state = cached
     return cached
+
+
+def site_language(request) -> str:
+    """The public site's language: the identity's « site language », else LANGUAGE_CODE (read
+    with the public state's one query, which every public page makes anyway)."""
+    return public_state(request).site.language or settings.LANGUAGE_CODE

@@ -78,7 +78,8 @@ def social_meta(context, post=None, title=None, description=None):
     title = title or (post.title if post else context.get("site_name"))
     description = description or (post.description if post else "") or ""
     description = description or str(context.get("site_tagline") or "")
-    language = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
+    language = (post.language if post else "") or context.get("LANGUAGE_CODE")
+    language = language or settings.LANGUAGE_CODE
     tags = [
         ("property", "og:site_name", context.get("site_name")),
         ("property", "og:locale", og_locale(language)),
@@ -111,6 +112,18 @@ def social_meta(context, post=None, title=None, description=None):
 
 
 @register.simple_tag(takes_context=True)
+def lang_attribute(context, document, site=False):
+    """`` lang="en"`` for a post or page in another language than the page around it (whose
+    ``<html lang>`` and navigation stay the site's), else nothing. With ``site``, the site's
+    language back, for the site's own words (dates, notices) inside such a post."""
+    language = getattr(document, "language", "")
+    site_language = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
+    if not language or language == site_language.lower():
+        return ""
+    return format_html(' lang="{}"', site_language if site else language)
+
+
+@register.simple_tag(takes_context=True)
 def post_json_ld(context, post):
     """schema.org BlogPosting, escaped so it cannot close its <script>."""
     request = context["request"]
@@ -123,7 +136,7 @@ def post_json_ld(context, post):
         "dateModified": post.updated.isoformat() if post.updated else None,
         "url": context.get("canonical_url"),
         "mainEntityOfPage": context.get("canonical_url"),
-        "inLanguage": context.get("LANGUAGE_CODE", "fr"),
+        "inLanguage": post.language or context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE,
         "publisher": {"@type": "Organization", "name": context.get("site_name")},
     }
     if context.get("site_author"):

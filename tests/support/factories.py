@@ -68,6 +68,7 @@ def post_form_data(post: Post | None = None, **overrides) -> dict:
             slug=post.slug,
             description=post.description,
             body=post.body,
+            language=post.language,
             status=post.status,
             pub_date_0=local.strftime("%d/%m/%Y"),
             pub_date_1=local.strftime("%H:%M:%S"),

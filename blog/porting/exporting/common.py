@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 
 from blog.porting import frontmatter
 from blog.porting.exporting.files import LinkRefused, write_inside
+from blog.text import normalize_language
 
 
 @dataclass
@@ -150,3 +151,15 @@ def export_body(body: str, refs: dict[str, str], place) -> str:
         ),
         body,
     )
+
+
+def set_language(meta: dict, language: str) -> None:
+    """The post's or page's language under the key the file had (``lang`` when none), the
+    value as written when it still means the same (``en_US`` for ``en-us``)."""
+    key, original = frontmatter.lookup(meta, frontmatter.LANGUAGE_KEYS)
+    if (normalize_language(original) or "") == language:
+        return  # unchanged (a value the importer refused stays as written too)
+    if language:
+        meta[key or "lang"] = language
+    elif key:
+        del meta[key]  # emptied in the admin: the site's language

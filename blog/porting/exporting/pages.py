@@ -21,6 +21,7 @@ from blog.porting.exporting.common import (
     placer,
     render_file,
     safe_relative,
+    set_language,
 )
 
 
@@ -72,6 +73,7 @@ def _export_page(page: Page, relative: str, outdir: Path, report: ExportReport,
     if page.description or "description" in meta:
         meta["description"] = page.description
     _set_flags(meta, page, extras.get("template") if page.source_path else "about-page")
+    set_language(meta, page.language)
     target = outdir / relative
     place = placer(outdir, extras.get("static_dir") or "static", target, relative, written, report)
     refs: dict[str, str] = extras.get("refs") or {}

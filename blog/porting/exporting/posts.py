@@ -24,6 +24,7 @@ from blog.porting.exporting.common import (
     placer,
     render_file,
     safe_relative,
+    set_language,
 )
 from blog.text import ascii_slugify, strip_control_chars
 
@@ -51,6 +52,7 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
     _set_flags(meta, post, relative)
     _set_tags(meta, post)
     _set_slug(meta, post)
+    set_language(meta, post.language)
     if not post.source_path:
         meta.setdefault("templateKey", "blog-post")
     _set_aliases(meta, post, relative, fmt)

@@ -63,6 +63,7 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
     page.title = strip_control_chars(str(title or slug.replace("-", " ").capitalize()))[:200]
     page.slug = slug
     page.description = strip_control_chars(str(description or ""), multiline=True).strip()[:300]
+    page.language = frontmatter.language_of(source.meta, result.warnings)
     root, site_root, static_dir, _mtime = site
     allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     images = _images(source.meta, file, static_dir, allowed, state, result)
@@ -110,6 +111,8 @@ def fingerprint(page: Page) -> str:
             page.navigation_order,
             page.show_identity,
         ]
+        # Only when set: the fingerprints of pages stored before it stay the same.
+        + ([page.language] if page.language else [])
     )
 
 

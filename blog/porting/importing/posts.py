@@ -90,6 +90,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     post.body = strip_control_chars(rewrite_body(source, use), multiline=True)
     post.pub_date = fields.pub_date
     post.featured = fields.featured
+    post.language = fields.language
     post.status = Post.Status.DRAFT if fields.draft else Post.Status.PUBLISHED
     post.image, post.image_alt, post.image_width, post.image_height = "", "", None, None
     image_key, _ = frontmatter.lookup(source.meta, frontmatter.IMAGE_KEYS)
@@ -288,4 +289,6 @@ def fingerprint(post: Post, tags: list[str]) -> str:
         post.image_alt,
         sorted(tag.lower() for tag in tags),
     ]
+    if post.language:  # only then: the fingerprints of posts stored before it stay the same
+        values.append(post.language)
     return digest(values)
