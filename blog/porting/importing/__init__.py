@@ -53,6 +53,8 @@ class ImportReport:
     redirects_made: int = 0
     warnings: int = 0
     drafts: int = 0  # posts created or updated as drafts
+    shortcodes_converted: int = 0
+    shortcodes_left: int = 0  # kept as text (unknown, or a link to a post not imported)
     empty_folders: list[str] = field(default_factory=list)  # given, holding no Markdown file
     static_dirs: dict[str, str] = field(default_factory=dict)  # folder -> "given" / "guessed"
     refused_static_dirs: dict[str, str] = field(default_factory=dict)  # link -> where it leads
@@ -67,6 +69,8 @@ class ImportReport:
         self.images_copied += result.images_copied
         self.redirects_made += result.redirects_made
         self.warnings += len(result.warnings)
+        self.shortcodes_converted += result.shortcodes_converted
+        self.shortcodes_left += result.shortcodes_left
         if result.draft and result.action in ("created", "updated"):
             self.drafts += 1
         if result.action == "failed":
@@ -82,6 +86,11 @@ class ImportReport:
             f"{self.redirects_made} redirects made, {self.warnings} warnings, "
             f"{len(self.conflicts)} conflicts"
         ) + (f", {self.drafts} drafts" if self.drafts else "")
+        if self.shortcodes_converted or self.shortcodes_left:
+            line += (
+                f", {self.shortcodes_converted} shortcodes converted, "
+                f"{self.shortcodes_left} left as text"
+            )
         if self.dry_run:
             return f"Dry run, nothing written: {line}"
         if self.rolled_back:
@@ -203,6 +212,7 @@ def _forget(state: RunState, written_from: int) -> None:
     state.tags.clear()
     state.redirects.clear()
     state.slugs = None
+    state.links = None
 
 
 def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
