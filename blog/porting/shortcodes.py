@@ -88,6 +88,15 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
     return result
 
 
+def link_target(tag: str) -> str:
+    """The post file a ``post_url``, ``ref`` or ``relref`` shortcode names, else ""."""
+    kind, name, args = _parse(tag)
+    params = _params(args)
+    if (kind, name) == ("liquid", "post_url") or (kind == "hugo" and name in ("ref", "relref")):
+        return params.get("path") or (params["_"][0] if params["_"] else "")
+    return ""
+
+
 def body_hash(body: str) -> str:
     """Which converted body an original was kept for (export writes the original back)."""
     return hashlib.sha256(body.replace("\r\n", "\n").encode()).hexdigest()

@@ -136,6 +136,33 @@ class ImportTests(TemporaryFolders, TestCase):
         url = Post.objects.get(title="Alpha").get_absolute_url()
         assert Post.objects.get(title="Beta").body == f"[A]({url}#part) [B]({url})\n"
 
+    def test_a_link_to_a_post_imported_later_is_resolved_at_the_end(self):
+        write(self.tmp_path, "site/_config.yml", "title: x\n")
+        write(self.tmp_path, "site/assets/cat.png", png())
+        write(
+            self.tmp_path,
+            "site/_posts/2016-01-01-early.md",
+            "---\ntitle: Early\n---\n[next]({% post_url 2016-03-01-late %}) ![c](/assets/cat.png)"
+            "\n",
+        )
+        write(self.tmp_path, "site/_posts/2016-03-01-late.md", "---\ntitle: Late\n---\nL\n")
+        run = Run(self.tmp_path / "site")
+        assert run.error is None, run.stderr
+        assert "warning" not in run.stderr
+        assert run.summary.endswith(", 1 shortcodes converted, 0 left as text"), run.summary
+        late = Post.objects.get(title="Late").get_absolute_url()
+        [image] = media_files(self.media_root)
+        early = Post.objects.get(title="Early")
+        assert early.body == f"[next]({late}) ![c](/media/{image})\n"
+        assert f'href="{late}"' in early.body_html
+        again = Run(self.tmp_path / "site")
+        assert again.summary.startswith("0 created, 0 updated, 2 unchanged"), again.summary
+        export(self.tmp_path / "out")
+        exported = (self.tmp_path / "out/_posts/2016-01-01-early.md").read_text()
+        assert exported.endswith(
+            "---\n[next]({% post_url 2016-03-01-late %}) ![c](/assets/cat.png)\n"
+        )
+
     def test_export_writes_the_shortcodes_back_as_they_were(self):
         self.site()
         Run(self.tmp_path / "site")

@@ -34,6 +34,7 @@ from blog.porting.importing.common import (
     RunState,
     Undo,
     file_digest,
+    link_key,
 )
 from blog.rendering import RenderError
 
@@ -63,6 +64,11 @@ class ImportReport:
 
     def count(self, action: str) -> int:
         return self.counts[action]
+
+    def relinked(self, count: int) -> None:
+        """``count`` shortcodes left at first now converted (links to posts imported later)."""
+        self.shortcodes_converted += count
+        self.shortcodes_left -= count
 
     def add(self, result: FileResult) -> None:
         self.counts[result.action] += 1
@@ -134,6 +140,8 @@ def import_paths(
         else:
             files.append((path, site_root(path.parent) or path.parent))
 
+    state.run_keys = {link_key(file.relative_to(root).as_posix()) for file, root in files}
+
     def site(file: Path, root: Path) -> tuple:
         if file.parent not in sites:
             sites[file.parent] = guess_site(file.parent)
@@ -155,6 +163,7 @@ def import_paths(
                 if on_progress:
                     on_progress(min(start + batch_size, len(files)), len(files))
             with transaction.atomic():
+                post_files.link_later_posts(state, report)
                 post_files.settle_tag_names(state.tag_keys)
             if dry_run or (strict and (report.failures or report.conflicts)):
                 transaction.set_rollback(True)

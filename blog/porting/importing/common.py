@@ -76,6 +76,9 @@ class RunState:
     written: list[str] = field(default_factory=list)  # images written, to undo a rollback
     pages: bool = True  # Gatsby's about/product pages and landing fields too (pages.py)
     links: dict[str, str] | None = None  # a post file's name (link_key) -> its slug
+    run_keys: set[str] = field(default_factory=set)  # link_key of every file of the run
+    # Posts linking to a post of the run imported after them: linked once all are in.
+    later_links: dict[str, FileResult] = field(default_factory=dict)  # source path -> result
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from taggit.models import Tag
 
 from blog.models import Post, Redirect, TaggedPost
 from blog.porting import frontmatter, gatsby, oldurls, shortcodes
-from blog.porting.images import StoredImage, is_local
+from blog.porting.images import StoredImage, is_local, rewrite_images
 from blog.porting.importing.common import (
     MAX_PATH,
     FileResult,
@@ -72,7 +73,14 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     # Shortcodes first: the images a figure names are then copied as Markdown images are.
     converted = shortcodes.convert(source.body, _resolver(state))
     result.shortcodes_converted, result.shortcodes_left = converted.converted, len(converted.left)
-    if found := converted.left:
+    later = [
+        (line, tag)
+        for line, tag in converted.left
+        if (target := shortcodes.link_target(tag)) and link_key(target) in state.run_keys
+    ]
+    if later:  # a post of this run imported after this one: linked at the end of the run
+        state.later_links[relative] = result
+    if found := [item for item in converted.left if item not in later]:
         result.warnings.append(
             f"line {found[0][0] + offset}: {len(found)} Hugo shortcode/Liquid tag(s) such as "
             f"{found[0][1][:60]!r} kept as text; the post needs a look"
@@ -112,7 +120,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         "static_dir": relative_or_none(static_dir, root),
         "refs": {ref: image.name for ref, image in images.items()},
     }
-    if converted.converted:
+    if converted.converted or later:
         # No field for it (and no migration): the body as written, with its shortcodes, kept
         # beside the image references; export writes it back while the post's body is still
         # the one imported (its hash below), so the round trip is exact. Once edited in the
@@ -150,6 +158,35 @@ def _resolver(state: RunState):
         return f"{url}#{anchor}" if anchor else url
 
     return resolve
+
+
+def link_later_posts(state: RunState, report) -> None:
+    """Once every file is in: the links to posts imported after the post that names them.
+
+    Converted again from the kept original, the images' references mapped as at import."""
+    resolve = _resolver(state)
+    for post in Post.objects.filter(source_path__in=list(state.later_links)):
+        result = state.later_links[post.source_path]
+        kept = post.source_images or {}
+        if result.action not in ("created", "updated") or not isinstance(kept.get("body"), str):
+            continue
+        refs = kept.get("refs") or {}
+        converted = shortcodes.convert(kept["body"], resolve)
+        body = rewrite_images(
+            converted.body,
+            lambda ref, line, refs=refs: default_storage.url(refs[ref]) if ref in refs else None,
+        )
+        body = strip_control_chars(body, multiline=True)
+        gained = converted.converted - result.shortcodes_converted
+        if body == post.body or gained <= 0:
+            continue
+        post.body = body
+        post.source_images = {**kept, "body_sha256": shortcodes.body_hash(body)}
+        post.source_fingerprint = fingerprint(post, list(post.tags.names()))
+        post.save()
+        result.shortcodes_converted += gained
+        result.shortcodes_left -= gained
+        report.relinked(gained)
 
 
 def skip_reason(file: Path, source: frontmatter.Source) -> str:
