@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
-# One shortcode: Hugo's {{< … >}} and {{% … %}}, Liquid's {% … %} and {{ … }}. No \x00: a
-# masked code span is never part of one.
+# One shortcode: Hugo's {{< … >}} and {{% … %}} (on several lines at times), Liquid's {% … %}
+# and {{ … }} (on one line). Bounded, and never across a masked code span (\x00) or another
+# "{{": a stray "{{" in prose cannot swallow the text up to a later shortcode, and a hostile
+# body cannot make the search quadratic in its size.
 _TAG = re.compile(
-    r"\{\{<[^\x00]*?>\}\}|\{\{%[^\x00]*?%\}\}|\{%[^\x00]*?%\}|\{\{[^\x00]*?\}\}",
+    r"\{\{<(?:(?!\{\{)[^\x00]){0,1000}?>\}\}|\{\{%(?:(?!\{\{)[^\x00]){0,1000}?%\}\}"
+    r"|\{%(?:(?!\{%)[^\x00\n]){0,1000}?%\}|\{\{(?:(?!\{\{)[^\x00\n]){0,1000}?\}\}"
 )
 _MASK = re.compile(r"\x00(\d+)\x00")
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))|"([^"]*)"|'([^']*)'|(\S+)""")
@@ -54,7 +57,9 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
     masked, spans = _mask_code(body)
     result = Conversion("")
     out: list[str] = []
-    position = 0
+    position = counted = 0
+    line = 1
+    closings: dict = {}
     while match := _TAG.search(masked, position):
         out.append(masked[position : match.start()])
         tag = match.group(0)
@@ -62,7 +67,9 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
         end = match.end()
         replacement: str | None = None
         if name in ("highlight", "codeblock", "raw") and not (kind == "hugo" and name == "raw"):
-            closing = _closing(masked, end, kind, "end" + name if kind == "liquid" else name)
+            closing = _closing(
+                masked, end, kind, "end" + name if kind == "liquid" else name, closings
+            )
             if closing is not None:
                 content = _unmask(masked[end : closing.start()], spans)
                 if name == "raw":
@@ -73,8 +80,10 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
         else:
             replacement = _inline(kind, name, args, tag, resolve)
         if replacement is None:
-            line = 1 + _unmask(masked[: match.start()], spans).count("\n")
-            result.left.append((line, _unmask(tag, spans)))
+            # Counted from the last tag on: linear however many tags are left.
+            line += _unmask(masked[counted : match.start()], spans).count("\n")
+            counted = match.start()
+            result.left.append((line, tag))
             out.append(tag)
         else:
             result.converted += 1
@@ -115,12 +124,23 @@ def _parse(tag: str) -> tuple[str, str, str]:
     return kind, name.lower(), args.strip()
 
 
-def _closing(text: str, start: int, kind: str, name: str) -> re.Match | None:
+def _closing(text: str, start: int, kind: str, name: str, seen: dict) -> re.Match | None:
+    """The block's end tag after ``start``; ``seen`` remembers each search, so that many
+    unclosed blocks cost one scan each kind, not one scan each."""
+    if (kind, name) in seen:
+        found = seen[kind, name]
+        if found is None or found.start() >= start:
+            return found
+    seen[kind, name] = _end_tag(kind, name).search(text, start)
+    return seen[kind, name]
+
+
+def _end_tag(kind: str, name: str) -> re.Pattern:
     if kind == "liquid":
         pattern = rf"\{{%-?\s*{name}\s*-?%\}}"
     else:
         pattern = rf"\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}"
-    return re.compile(pattern, re.I).search(text, start)
+    return re.compile(pattern, re.I)
 
 
 def _language(name: str, args: str) -> str:

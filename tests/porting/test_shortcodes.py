@@ -68,6 +68,11 @@ class ConversionTests(SimpleTestCase):
         assert result.body == "Intro\n\n{% twitter 123 %} and {{< tweet 123 >}}\n"
         assert result.left == [(3, "{% twitter 123 %}"), (3, "{{< tweet 123 >}}")]
 
+    def test_a_stray_brace_in_prose_does_not_swallow_a_later_shortcode(self):
+        result = convert("Set {{ in prose\n\n{{< youtube dQw4w9WgXcQ >}}\n{% highlight c %}\n")
+        assert result.body.startswith("Set {{ in prose\n\n[YouTube: dQw4w9WgXcQ](")
+        assert result.left == [(4, "{% highlight c %}")]  # a block never closed: as written
+
     def test_a_figure_on_its_own_line_leaves_the_next_line_markdown(self):
         result = convert('{{< figure src="a.png" >}}\n*Next*\n')
         assert result.body == '<figure><img src="a.png" alt=""></figure>\n\n*Next*\n'
