@@ -134,7 +134,12 @@ class CorpusImportTests(TemporaryFolders, TestCase):
             by_path["pages/blog/test.md"].slug,
             by_path["pages/blog/passion.md"].slug,
         } == {"follow-your-passion", "follow-your-passion-2"}
-        assert "crush-dev-to-posts.md: line 17: 5 Hugo shortcode/Liquid tag(s)" in run.stderr
+        # dev.to's embeds outside code: links; those shown in code blocks: as written.
+        assert "Hugo shortcode/Liquid tag(s)" not in run.stderr
+        assert run.summary.endswith(", 5 shortcodes converted, 0 left as text"), run.summary
+        crush = by_path["pages/blog/crush-dev-to-posts.md"].body
+        assert "\n{% github forem/forem %}\n" in crush  # in a fenced block
+        assert "[dev.to: ben/how-do-you-identify-over-engineering-1oad](https://dev.to/" in crush
 
     def test_jamstatic_french_dates_aliases_excerpt_and_tags(self):
         Run(corpus("jamstatic-fr"))

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from blog.models import Post
-from blog.porting import frontmatter, oldurls
+from blog.porting import frontmatter, oldurls, shortcodes
 from blog.porting.exporting.common import (
     ExportReport,
     WrittenTimestamp,
@@ -44,7 +44,10 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
     refs: dict[str, str] = images.get("refs") or {}
     target = outdir / relative
     place = placer(outdir, static, target, relative, written, report)
-    body = export_body(post.body, refs, place)
+    body = export_body(post.body, refs, place)  # also places the images the body names
+    kept = images.get("body")
+    if isinstance(kept, str) and images.get("body_sha256") == shortcodes.body_hash(post.body):
+        body = kept  # its shortcodes as written (importing/posts.py keeps it)
 
     _set_title_and_dates(meta, post)
     _set_image(meta, post, refs, place)

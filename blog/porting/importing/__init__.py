@@ -34,6 +34,7 @@ from blog.porting.importing.common import (
     RunState,
     Undo,
     file_digest,
+    link_key,
 )
 from blog.rendering import RenderError
 
@@ -53,6 +54,8 @@ class ImportReport:
     redirects_made: int = 0
     warnings: int = 0
     drafts: int = 0  # posts created or updated as drafts
+    shortcodes_converted: int = 0
+    shortcodes_left: int = 0  # kept as text (unknown, or a link to a post not imported)
     empty_folders: list[str] = field(default_factory=list)  # given, holding no Markdown file
     static_dirs: dict[str, str] = field(default_factory=dict)  # folder -> "given" / "guessed"
     refused_static_dirs: dict[str, str] = field(default_factory=dict)  # link -> where it leads
@@ -62,11 +65,18 @@ class ImportReport:
     def count(self, action: str) -> int:
         return self.counts[action]
 
+    def relinked(self, count: int) -> None:
+        """``count`` shortcodes left at first now converted (links to posts imported later)."""
+        self.shortcodes_converted += count
+        self.shortcodes_left -= count
+
     def add(self, result: FileResult) -> None:
         self.counts[result.action] += 1
         self.images_copied += result.images_copied
         self.redirects_made += result.redirects_made
         self.warnings += len(result.warnings)
+        self.shortcodes_converted += result.shortcodes_converted
+        self.shortcodes_left += result.shortcodes_left
         if result.draft and result.action in ("created", "updated"):
             self.drafts += 1
         if result.action == "failed":
@@ -82,6 +92,11 @@ class ImportReport:
             f"{self.redirects_made} redirects made, {self.warnings} warnings, "
             f"{len(self.conflicts)} conflicts"
         ) + (f", {self.drafts} drafts" if self.drafts else "")
+        if self.shortcodes_converted or self.shortcodes_left:
+            line += (
+                f", {self.shortcodes_converted} shortcodes converted, "
+                f"{self.shortcodes_left} left as text"
+            )
         if self.dry_run:
             return f"Dry run, nothing written: {line}"
         if self.rolled_back:
@@ -125,6 +140,8 @@ def import_paths(
         else:
             files.append((path, site_root(path.parent) or path.parent))
 
+    state.run_keys = {link_key(file.relative_to(root).as_posix()) for file, root in files}
+
     def site(file: Path, root: Path) -> tuple:
         if file.parent not in sites:
             sites[file.parent] = guess_site(file.parent)
@@ -146,6 +163,7 @@ def import_paths(
                 if on_progress:
                     on_progress(min(start + batch_size, len(files)), len(files))
             with transaction.atomic():
+                post_files.link_later_posts(state, report)
                 post_files.settle_tag_names(state.tag_keys)
             if dry_run or (strict and (report.failures or report.conflicts)):
                 transaction.set_rollback(True)
@@ -203,6 +221,7 @@ def _forget(state: RunState, written_from: int) -> None:
     state.tags.clear()
     state.redirects.clear()
     state.slugs = None
+    state.links = None
 
 
 def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,

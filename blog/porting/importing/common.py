@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class FileResult:
     redirects_made: int = 0
     warnings: list[str] = field(default_factory=list)
     draft: bool = False  # a post that came in as a draft
+    shortcodes_converted: int = 0
+    shortcodes_left: int = 0
 
 
 @dataclass
@@ -72,11 +75,38 @@ class RunState:
     slugs: set[str] | None = None  # every post's slug, loaded once
     written: list[str] = field(default_factory=list)  # images written, to undo a rollback
     pages: bool = True  # Gatsby's about/product pages and landing fields too (pages.py)
+    links: dict[str, str] | None = None  # a post file's name (link_key) -> its slug
+    run_keys: set[str] = field(default_factory=set)  # link_key of every file of the run
+    # Posts linking to a post of the run imported after them: linked once all are in.
+    later_links: dict[str, FileResult] = field(default_factory=dict)  # source path -> result
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:
             self.slugs = set(Post.objects.values_list("slug", flat=True))
         return self.slugs
+
+    def post_links(self) -> dict[str, str]:
+        """The posts a shortcode may link to: imported before, or earlier in this run."""
+        if self.links is None:
+            self.links = {}
+            for path, slug in Post.objects.exclude(source_path="").values_list(
+                "source_path", "slug"
+            ):
+                if path:  # posts made in the admin have none
+                    self.links.setdefault(link_key(path), slug)
+        return self.links
+
+
+def link_key(path: str) -> str:
+    """How ``{% post_url %}`` and ``{{< ref >}}`` name a post file: its name without suffix
+    (the folder's for a page bundle's index.md), lower-cased."""
+    parts = [part for part in path.split("#", 1)[0].strip().strip("/").split("/") if part]
+    if not parts:
+        return ""
+    name = parts[-1]
+    if name.lower() in ("index.md", "_index.md", "index.markdown") and len(parts) > 1:
+        name = parts[-2]
+    return re.sub(r"\.(md|markdown|mdx|html)$", "", name, flags=re.I).lower()
 
 
 @dataclass

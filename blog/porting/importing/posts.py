@@ -8,21 +8,19 @@ in ``RunState`` for the run, and are undone when a file's savepoint rolls back.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from blog.models import Post, Redirect, TaggedPost
-from blog.porting import frontmatter, gatsby, oldurls
-from blog.porting.images import (
-    StoredImage,
-    is_local,
-    template_tags,
-)
+from blog.porting import frontmatter, gatsby, oldurls, shortcodes
+from blog.porting.images import StoredImage, is_local, rewrite_images
 from blog.porting.importing.common import (
     MAX_PATH,
     FileResult,
@@ -35,6 +33,7 @@ from blog.porting.importing.common import (
     file_digest,
     image_user,
     jsonable,
+    link_key,
     relative_or_none,
     rewrite_body,
 )
@@ -71,7 +70,17 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
             f"line {mdx[0][0] + offset}: {len(mdx)} MDX line(s) (import, export, JSX) such as "
             f"{mdx[0][1][:60]!r} kept as text; the post needs a look"
         )
-    if found := template_tags(source.body):
+    # Shortcodes first: the images a figure names are then copied as Markdown images are.
+    converted = shortcodes.convert(source.body, _resolver(state))
+    result.shortcodes_converted, result.shortcodes_left = converted.converted, len(converted.left)
+    later = [
+        (line, tag)
+        for line, tag in converted.left
+        if (target := shortcodes.link_target(tag)) and link_key(target) in state.run_keys
+    ]
+    if later:  # a post of this run imported after this one: linked at the end of the run
+        state.later_links[relative] = result
+    if found := [item for item in converted.left if item not in later]:
         result.warnings.append(
             f"line {found[0][0] + offset}: {len(found)} Hugo shortcode/Liquid tag(s) such as "
             f"{found[0][1][:60]!r} kept as text; the post needs a look"
@@ -87,7 +96,8 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
 
     post.title = fields.title
     post.description = strip_control_chars(fields.description, multiline=True).strip()
-    post.body = strip_control_chars(rewrite_body(source, use), multiline=True)
+    shown = dataclasses.replace(source, body=converted.body)
+    post.body = strip_control_chars(rewrite_body(shown, use), multiline=True)
     post.pub_date = fields.pub_date
     post.featured = fields.featured
     post.language = fields.language
@@ -102,6 +112,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         post.image_width, post.image_height = image.width, image.height
         post.image_alt = fields.image_alt or post.title
     _choose_slug(post, fields.slug, state, undo, result)
+    state.post_links()[link_key(relative)] = post.slug
     post.source_hash = file_digest(raw)
     post.source_meta = jsonable(source.meta)
     post.source_format = source.format
@@ -110,6 +121,13 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         "static_dir": relative_or_none(static_dir, root),
         "refs": {ref: image.name for ref, image in images.items()},
     }
+    if converted.converted or later:
+        # No field for it (and no migration): the body as written, with its shortcodes, kept
+        # beside the image references; export writes it back while the post's body is still
+        # the one imported (its hash below), so the round trip is exact. Once edited in the
+        # admin, the post's own (converted) body is exported.
+        post.source_images["body"] = source.body
+        post.source_images["body_sha256"] = shortcodes.body_hash(post.body)
     post.source_fingerprint = fingerprint(post, fields.tags)
     post.imported_at = timezone.now()
     if before is not None and before == post.source_fingerprint:
@@ -127,6 +145,49 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     old = oldurls.post_paths(relative, source.format, fields.old_urls, categories)
     return Pending(result, post, new_tag_ids, _wanted_redirects(post, old, tags),
                    list(images.values()))  # fmt: skip
+
+
+def _resolver(state: RunState):
+    """``{% post_url %}`` and ``{{< ref >}}`` -> the post's new address, when imported."""
+
+    def resolve(kind: str, target: str) -> str | None:
+        slug = state.post_links().get(link_key(target))
+        if not slug:
+            return None
+        anchor = target.partition("#")[2] if kind == "ref" else ""
+        url = reverse("blog:post-detail", kwargs={"slug": slug})
+        return f"{url}#{anchor}" if anchor else url
+
+    return resolve
+
+
+def link_later_posts(state: RunState, report) -> None:
+    """Once every file is in: the links to posts imported after the post that names them.
+
+    Converted again from the kept original, the images' references mapped as at import."""
+    resolve = _resolver(state)
+    for post in Post.objects.filter(source_path__in=list(state.later_links)):
+        result = state.later_links[post.source_path]
+        kept = post.source_images or {}
+        if result.action not in ("created", "updated") or not isinstance(kept.get("body"), str):
+            continue
+        refs = kept.get("refs") or {}
+        converted = shortcodes.convert(kept["body"], resolve)
+        body = rewrite_images(
+            converted.body,
+            lambda ref, line, refs=refs: default_storage.url(refs[ref]) if ref in refs else None,
+        )
+        body = strip_control_chars(body, multiline=True)
+        gained = converted.converted - result.shortcodes_converted
+        if body == post.body or gained <= 0:
+            continue
+        post.body = body
+        post.source_images = {**kept, "body_sha256": shortcodes.body_hash(body)}
+        post.source_fingerprint = fingerprint(post, list(post.tags.names()))
+        post.save()
+        result.shortcodes_converted += gained
+        result.shortcodes_left -= gained
+        report.relinked(gained)
 
 
 def skip_reason(file: Path, source: frontmatter.Source) -> str:
