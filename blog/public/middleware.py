@@ -13,6 +13,7 @@ in either Unicode normal form and with or without its trailing slash, and never 
 draft or a scheduled post (that would leak its address).
 """
 
+from django.conf import settings
 from django.core.exceptions import DisallowedRedirect
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
@@ -50,6 +51,9 @@ class SiteLanguageMiddleware:
         in_admin = prefix is not None and request.path.startswith(prefix)
         if in_admin:
             language = translation.get_language_from_request(request)
+        elif request.path.startswith(settings.MEDIA_URL):
+            # A file says nothing: no state query for each image a page loads.
+            language = settings.LANGUAGE_CODE
         else:
             language = site_language(request)  # no query of its own
         with translation.override(language):

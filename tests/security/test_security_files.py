@@ -327,7 +327,8 @@ class SvgTests(SiteFolderTestCase):
         for name, content, raster in MEDIA_FILES:
             with self.case(name=name):
                 write(self.media_root, name, content or png())
-                response = self.client.get(f"/media/{name}")
+                with self.assertNumQueries(0):  # an image served costs no database query
+                    response = self.client.get(f"/media/{name}")
                 assert response.status_code == 200
                 assert response["X-Content-Type-Options"] == "nosniff"
                 assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
