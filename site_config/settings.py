@@ -294,6 +294,8 @@ CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
 SECURE_SSL_REDIRECT = SECURE
+# Load balancers probe each app server on plain HTTP: /healthz answers them, no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 # HSTS is each operator's decision, one setting each, all off by default: includeSubDomains
