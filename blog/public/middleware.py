@@ -25,7 +25,6 @@ from blog.models import Post, Redirect
 from blog.porting.oldurls import lookup_forms, normalize_path
 from blog.site.stamps import site_language
 
-
 # The health check (site_config/health.py) needs no language and must not need the database
 # before its own probe: no state query for it.
 HEALTH_PATH = "/healthz"
