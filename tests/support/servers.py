@@ -103,10 +103,20 @@ class RedisServer:
 
 
 @contextmanager
-def gunicorn(env: dict, log_path: Path, *, cwd: Path = ROOT, args: tuple[str, ...] = ()):
+def gunicorn(
+    env: dict,
+    log_path: Path,
+    *,
+    cwd: Path = ROOT,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+):
     """``gunicorn -c gunicorn.conf.py site_config.wsgi`` on a free port (``PORT``), its output
-    (access log, errors) in ``log_path``; yields the base URL and stops it after."""
-    port = free_port()
+    (access log, errors) in ``log_path``; yields the base URL and stops it after.
+
+    ``port``: where it listens when ``args`` bind elsewhere (``-b``)."""
+    env = {**env, "PORT": str(free_port())}
+    port = port or int(env["PORT"])
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
@@ -119,7 +129,7 @@ def gunicorn(env: dict, log_path: Path, *, cwd: Path = ROOT, args: tuple[str, ..
                 *args,
             ],
             cwd=cwd,
-            env={**env, "PORT": str(port)},
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
