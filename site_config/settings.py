@@ -290,6 +290,14 @@ CARNET_MAX_MARKDOWN_BYTES = env_int("CARNET_MAX_MARKDOWN_BYTES", 512 * 1024)
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
 # stale: an edit or a post going live makes a new key); 0 turns it off (blog/public/caching.py).
 CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
+# Proxies and CDNs (nginx's proxy_cache, deploy/nginx.conf): public pages may be kept by shared
+# caches for CARNET_CACHE_S_MAXAGE seconds (`Cache-Control: public, max-age=0, s-maxage=N`;
+# browsers still revalidate every time), and served stale for up to
+# CARNET_CACHE_STALE_WHILE_REVALIDATE more seconds while the proxy fetches a fresh copy. Off (0)
+# by default: a new post shows at once everywhere only when nothing in front keeps pages.
+# Staff pages, the admin, the contact form and search stay `private, no-store`.
+CARNET_CACHE_S_MAXAGE = env_int("CARNET_CACHE_S_MAXAGE", 0)
+CARNET_CACHE_STALE_WHILE_REVALIDATE = env_int("CARNET_CACHE_STALE_WHILE_REVALIDATE", 0)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
