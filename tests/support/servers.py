@@ -140,9 +140,9 @@ def gunicorn(
             stop(process)
 
 
-def fetch(url: str, host: str | None = None) -> tuple[int, dict, bytes]:
-    """GET ``url`` (no redirects followed): status, headers, body."""
-    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """GET ``url`` with ``headers`` (no redirects followed): status, headers, body."""
+    request = urllib.request.Request(url, headers=headers or {})
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
