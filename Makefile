@@ -67,7 +67,7 @@ sample: migrate
 # page would be a 500). Run it with the server's DJANGO_STATIC_ROOT; it also compiles the
 # translations (French chrome). Needs no secret key.
 static: install messages
-	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --clear --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 lint: install
 	$(BIN)/ruff check .

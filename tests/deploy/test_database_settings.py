@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from tests.support.process import ROOT, run_manage
+from tests.support.process import PRODUCTION_ENV, ROOT, run_manage
 
 SHOW_DATABASE = (
     "from django.conf import settings; d = settings.DATABASES['default']; "
@@ -95,3 +95,24 @@ class DatabasePoolTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("Did you forget to activate a virtual environment?", result.stderr)
         self.assertIn(".venv/bin/python manage.py", result.stderr)
+
+
+class ScaledDeployCheckTests(SimpleTestCase):
+    def test_check_deploy_has_no_warning_with_the_scaled_variables(self):
+        """README « Several app servers »: PostgreSQL with a pool, Redis, a caching proxy."""
+        result = run_manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            env={
+                **PRODUCTION_ENV,
+                "DATABASE_URL": "postgres://carnet:password@127.0.0.1:5432/carnet",
+                "DATABASE_POOL": "1",
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+                "CARNET_CACHE_S_MAXAGE": "60",
+                "CARNET_CACHE_STALE_WHILE_REVALIDATE": "300",
+            },
+        )
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+        self.assertIn("no issues", result.stdout)

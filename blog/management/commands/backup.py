@@ -95,8 +95,13 @@ class Command(BaseCommand):
         if not isinstance(default_storage, FileSystemStorage):
             return "no media (they are in the bucket: keep it versioned or replicated)"
         root = Path(settings.MEDIA_ROOT)
-        if root.is_dir():
+        if root.exists() and not root.is_dir():
+            raise CommandError(f"{root}: not a folder (DJANGO_MEDIA_ROOT)")
+        if not root.exists():
+            (work / "media").mkdir()  # nothing uploaded yet
+            return "the media (none yet)"
+        try:
             shutil.copytree(root, work / "media", symlinks=True)
-        else:
-            (work / "media").mkdir()
+        except (OSError, shutil.Error) as error:
+            raise CommandError(f"{root}: {error}") from None
         return "the media (media/)"
