@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -34,6 +36,23 @@ class BackupTests(TransactionTestCase):
         self.assertEqual(titles, [("Sauvé",)])
         saved = self.folder / "backup" / "media" / post.image.name
         self.assertEqual(saved.read_bytes(), Path(post.image.path).read_bytes())
+
+    def test_postgresql_is_dumped_by_pg_dump(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the PostgreSQL run of the suite covers it")
+        pg_restore = shutil.which("pg_restore")
+        if shutil.which("pg_dump") is None or pg_restore is None:
+            self.skipTest("pg_dump not found (apt-get install postgresql-client)")
+        make_post(title="Sauvé")
+        call_command("backup", str(self.folder / "backup"), stdout=StringIO())
+        listing = subprocess.run(
+            [pg_restore, "--list", str(self.folder / "backup" / "database.dump")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        self.assertIn("TABLE DATA public blog_post", listing)
+        self.assertTrue((self.folder / "backup" / "media").is_dir())
 
     def test_refuses_an_existing_folder_and_leaves_nothing_on_failure(self):
         (self.folder / "old").mkdir()

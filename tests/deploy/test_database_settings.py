@@ -78,7 +78,9 @@ class DatabasePoolTests(SimpleTestCase):
         )
 
     def test_pool_on_sqlite_is_a_clear_error(self):
-        result = run_manage("check", env={"DATABASE_POOL": "1"})
+        result = run_manage(
+            "check", env={"DATABASE_POOL": "1", "DATABASE_URL": "sqlite:///db.sqlite3"}
+        )
         self.assertEqual(result.returncode, 1)
         self.assertIn("DATABASE_POOL=1 needs PostgreSQL", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
