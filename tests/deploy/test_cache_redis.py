@@ -16,7 +16,7 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_
 
 from tests.support.factories import make_post
 from tests.support.process import run_manage
-from tests.support.servers import RedisServer
+from tests.support.servers import RedisServer, free_port
 
 
 def redis_caches(url: str, **options) -> dict:
@@ -77,7 +77,11 @@ class RedisDownTests(TestCase):
             self.assertEqual(self.client.get("/").status_code, 200)
 
 
-@override_settings(CACHES=redis_caches("redis://127.0.0.1:9/0", RETRY_SECONDS=60))
+# Ports nothing listens on, each a server of its own (the outage state is per server).
+NEVER_UP = f"127.0.0.1:{free_port()}"
+
+
+@override_settings(CACHES=redis_caches(f"redis://{NEVER_UP}/0", RETRY_SECONDS=60))
 class RedisNeverUpTests(SimpleTestCase):
     def test_a_dead_cache_is_a_miss_and_retries_are_spaced(self):
         """The cache API answers as an empty cache would: no exception reaches the caller."""
@@ -96,12 +100,12 @@ class RedisNeverUpTests(SimpleTestCase):
 
     def test_the_password_is_not_logged(self):
         with (
-            override_settings(CACHES=redis_caches("redis://:s3cret@127.0.0.1:9/1")),
+            override_settings(CACHES=redis_caches(f"redis://:s3cret@{NEVER_UP}/1")),
             self.assertLogs("carnet.cache", "WARNING") as logs,
         ):
             caches["default"].get("k")
         self.assertNotIn("s3cret", "\n".join(logs.output))
-        self.assertIn("redis://127.0.0.1:9/1", logs.output[0])
+        self.assertIn(f"redis://{NEVER_UP}/1", logs.output[0])
 
 
 SHOW_PAGE = """

@@ -6,14 +6,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
 
-from django.test import SimpleTestCase
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.test import SimpleTestCase, override_settings
 
+from site_config.startup import require_compiled_translations
 from tests.support.process import ROOT, run_manage
 from tests.support.servers import fetch, free_port, gunicorn
 
@@ -99,3 +103,21 @@ class ServerTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("No static files manifest", result.stderr + result.stdout)
         self.assertIn("run `make static`", result.stderr + result.stdout)
+
+
+class StartupTests(SimpleTestCase):
+    def test_a_server_refuses_to_start_without_the_compiled_catalogue(self):
+        """Without the .mo the site would show English chrome under lang="fr"."""
+        locale = Path(self.enterContext(tempfile.TemporaryDirectory())) / "locale"
+        po = locale / "fr" / "LC_MESSAGES" / "django.po"
+        po.parent.mkdir(parents=True)
+        shutil.copy(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po", po)
+        with override_settings(LOCALE_PATHS=[locale], DEBUG=False):
+            with self.assertRaisesMessage(ImproperlyConfigured, "run `make static`"):
+                require_compiled_translations()
+            call_command("compile_translations", verbosity=0)
+            require_compiled_translations()  # compiled: starts
+            os.utime(po)  # the .po edited after: stale again
+            os.utime(po.with_suffix(".mo"), (0, 0))
+            with self.assertRaisesMessage(ImproperlyConfigured, "older than their .po"):
+                require_compiled_translations()
