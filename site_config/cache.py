@@ -5,7 +5,7 @@ the database, so losing Redis must cost speed only. Django's own backend raises 
 while the server is down; this one answers as an empty cache would (``get`` → the default,
 ``set`` → nothing kept), logs one warning per outage and process (not one per request), and
 tries the server again at most every ``RETRY_SECONDS`` (a dead host must not cost each request
-a connection attempt). The first call that works again logs that Redis is back.
+a connection attempt). The first call that works again says so at INFO level.
 
 Nothing that must not be lost or evicted lives in this cache: the contact limit counts stored
 messages and login lock-outs are database rows (``AXES_HANDLER``), see site_config/settings.py.
@@ -78,7 +78,7 @@ class ResilientRedisCache(RedisCache):
             with _lock:
                 back = _outages.pop(self.location, None) is not None
             if back:
-                logger.warning("Cache server %s answers again.", self.location)
+                logger.info("Cache server %s answers again.", self.location)
         return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

@@ -69,8 +69,9 @@ class RedisDownTests(TestCase):
             self.assertEqual(self.client.get("/").status_code, 200)
         self.server.start()  # the same port
         self.assertEqual(page_keys(self.server.url), [])  # a new, empty server
-        with self.assertLogs("carnet.cache", "WARNING") as logs:
+        with self.assertLogs("carnet.cache", "INFO") as logs:  # said, below the warning level
             self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual([r.levelname for r in logs.records], ["INFO"])
         self.assertIn("answers again", logs.output[0])
         self.assertTrue(page_keys(self.server.url), "the page was not kept once Redis was back")
         with self.assertNumQueries(1):  # the state query; the page comes from Redis
