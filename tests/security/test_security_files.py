@@ -208,7 +208,7 @@ class SymlinkImportTests(SiteFolderTestCase):
             run.stderr
         )
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_a_static_folder_linked_out_of_the_site_is_not_trusted(self):
         """site/static -> ~ would make every file of the home folder a site image."""
@@ -225,7 +225,7 @@ class SymlinkImportTests(SiteFolderTestCase):
         run = Run(root)
         assert "Site paths like /img/x.jpg resolve in" not in run.stdout
         assert f"{root / 'static'} is a link out of the site" in run.stderr
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
 
 class SymlinkExportTests(TemporaryFolders, TestCase):
@@ -295,7 +295,7 @@ class SvgTests(SiteFolderTestCase):
         )
         assert f"warning: {post}: featuredimage '/img/logo.svg' is an SVG image" in run.stderr
         assert run.error is None
-        assert media_files(self.media_root) == []
+        assert media_files() == []
         imported = Post.objects.get(title="Svg")
         assert imported.body == "![x](x.svg)\n"
         assert not imported.image
@@ -320,7 +320,7 @@ class SvgTests(SiteFolderTestCase):
             identity_form_data(portrait=svg, portrait_alt="Moi"),
         )
         assert "« logo.svg » n&#x27;est pas une image JPEG" in response.content.decode()
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     @override_settings(SERVE_MEDIA=True)
     def test_every_media_response_stops_scripts(self):
@@ -377,7 +377,7 @@ class GifBombTests(SiteFolderTestCase):
             identity_form_data(portrait=SimpleUploadedFile("bombe.gif", data), portrait_alt="Moi"),
         )
         assert TOO_MANY in response.content.decode()
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_thousands_of_tiny_frames_are_refused(self):
         """1 × 1 pixels each, but every frame costs a decode and a re-encode."""
@@ -388,7 +388,7 @@ class GifBombTests(SiteFolderTestCase):
         )
         assert response.status_code == 400
         assert "« bombe.gif » a trop d'images : la limite est de 1000." in response.json()["error"]
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_a_gif_pillow_cannot_write_back_is_refused_not_a_500(self):
         """Two identical frames of 655 s each: Pillow merges them and cannot write the delay."""
@@ -400,7 +400,7 @@ class GifBombTests(SiteFolderTestCase):
         )
         assert response.status_code == 400
         assert "« long.gif »" in response.json()["error"]
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_an_imported_gif_bomb_fails_its_file(self):
         write(self.site, "static/img/bombe.gif", gif_bomb())
@@ -415,7 +415,7 @@ class GifBombTests(SiteFolderTestCase):
             "(7000 × 7000, 2 frames; the limit is 40 megapixels)"
         ) in run.stderr
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
 
 class ImageLimitTests(SiteFolderTestCase):
@@ -437,7 +437,7 @@ class ImageLimitTests(SiteFolderTestCase):
         ) in run.stderr
         assert "1 file(s) could not be imported" in str(run.error)
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     @override_settings(CARNET_MAX_IMAGE_PIXELS=1_000_000, CARNET_MAX_IMAGE_BYTES=20_000)
     def test_the_upload_limits_hold_for_imported_images(self):
@@ -462,7 +462,7 @@ class ImageLimitTests(SiteFolderTestCase):
         assert "the limit is 20000 bytes)" in run.stderr
         assert "2 file(s) could not be imported" in str(run.error)
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_renditions_never_decode_an_image_over_the_limit(self):
         """An image stored before the limit (or by hand): the page shows, no rendition is made."""
@@ -499,7 +499,7 @@ class OtherFormatTests(SiteFolderTestCase):
             {"image": SimpleUploadedFile("photo.jpg", buffer.getvalue())},
         )
         assert response.status_code == 200
-        (name,) = media_files(self.media_root)
+        (name,) = media_files()
         assert name.endswith("photo.jpg")
         with Image.open(self.media_root / name) as stored:
             assert (stored.format, stored.size) == ("JPEG", (40, 30))
@@ -520,5 +520,5 @@ class OtherFormatTests(SiteFolderTestCase):
         assert f"warning: {post}: line 5: image '/img/photo.jpg' is not a readable image" in (
             run.stderr
         )
-        assert media_files(self.media_root) == []
+        assert media_files() == []
         assert Post.objects.get(title="Eps").body == "![e](/img/photo.jpg)\n"

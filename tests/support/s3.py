@@ -12,6 +12,7 @@ reason (a failure when ``CARNET_REQUIRE_S3=1``, as in CI).
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -23,6 +24,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import boto3
@@ -181,3 +183,54 @@ class MotoServer:
             "AWS_SECRET_ACCESS_KEY": self.secret_key,
             "AWS_S3_REGION_NAME": self.region,
         }
+
+
+# The S3 run of the suite (CARNET_TEST_STORAGE=s3, `make test-s3`): one server and one bucket for
+# the whole run, each test in a prefix of its own (tests/conftest.py), so that nothing one test
+# wrote is seen by another, as with the filesystem run's temporary MEDIA_ROOT per test.
+TEST_BUCKET = "carnet-tests"
+_session: MotoServer | None = None
+
+
+def s3_run() -> bool:
+    return os.environ.get("CARNET_TEST_STORAGE", "") == "s3"
+
+
+def start_session_bucket() -> dict[str, str]:
+    """Start the run's server (once per process tree: manage.py started by a test reuses its
+    parent's) and return the variables that point the settings at its bucket."""
+    global _session
+    endpoint = os.environ.get("CARNET_TEST_S3_ENDPOINT")
+    if endpoint is None:
+        if moto_missing():
+            raise RuntimeError(f"CARNET_TEST_STORAGE=s3: {moto_missing()}")
+        _session = MotoServer()
+        _session.start()
+        atexit.register(_session.stop)
+        _session.create_bucket(TEST_BUCKET)
+        endpoint = os.environ["CARNET_TEST_S3_ENDPOINT"] = _session.endpoint_url
+    return {
+        "CARNET_S3_BUCKET": TEST_BUCKET,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_S3_REGION_NAME": REGION,
+    }
+
+
+def media_in_prefix(storages: dict, prefix: str) -> dict:
+    """STORAGES and MEDIA_URL with the media storage moved into ``prefix`` of its bucket."""
+    options = {**storages["default"]["OPTIONS"], "location": prefix}
+    return {
+        "STORAGES": {**storages, "default": {**storages["default"], "OPTIONS": options}},
+        "MEDIA_URL": f"{options['url_protocol']}//{options['custom_domain']}/{prefix}/",
+    }
+
+
+def new_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def filesystem_only(reason: str):
+    """Skip a test in the S3 run: what it checks exists only on a local disk (``reason``)."""
+    return unittest.skipIf(s3_run(), f"media on a local disk only: {reason}")
