@@ -185,49 +185,55 @@ STORAGES = {
         )
     },
 }
+
+
 # Media in an S3-compatible bucket (AWS, MinIO, R2, Scaleway…) when CARNET_S3_BUCKET is set:
 # several app servers then share one set of files and none is written to their disks
 # (blog/images/storage.py, blog/images/s3.py). The keys are read by boto3 from
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), never kept in settings.
-S3_BUCKET = os.environ.get("CARNET_S3_BUCKET", "").strip()
-if S3_BUCKET:
-    _s3_endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip().rstrip("/")
-    _s3_region = os.environ.get("AWS_S3_REGION_NAME", "").strip() or "us-east-1"
+def s3_media(environ) -> tuple[str, dict] | None:
+    """(MEDIA_URL, the default storage) for media in a bucket; None without CARNET_S3_BUCKET."""
+    bucket = environ.get("CARNET_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL", "").strip().rstrip("/")
+    region = environ.get("AWS_S3_REGION_NAME", "").strip() or "us-east-1"
     # Where readers get the files: a CDN or public domain (CARNET_MEDIA_URL), else the bucket's
     # own address (path style on a custom endpoint, as MinIO and moto expect).
-    MEDIA_URL = os.environ.get("CARNET_MEDIA_URL", "").strip() or (
-        f"{_s3_endpoint}/{S3_BUCKET}/"
-        if _s3_endpoint
-        else f"https://{S3_BUCKET}.s3.{_s3_region}.amazonaws.com/"
+    media_url = environ.get("CARNET_MEDIA_URL", "").strip() or (
+        f"{endpoint}/{bucket}/" if endpoint else f"https://{bucket}.s3.{region}.amazonaws.com/"
     )
-    MEDIA_URL = MEDIA_URL.rstrip("/") + "/"
-    _media = urlsplit(MEDIA_URL)
-    if _media.scheme not in {"http", "https"} or not _media.netloc or _media.query:
+    media_url = media_url.rstrip("/") + "/"
+    media = urlsplit(media_url)
+    if media.scheme not in {"http", "https"} or not media.netloc or media.query:
         raise ImproperlyConfigured(
-            f"CARNET_MEDIA_URL must be the absolute address media are read from, such as "
-            f"https://media.example.org/ (AWS_S3_ENDPOINT_URL too), not {MEDIA_URL!r}."
+            "CARNET_MEDIA_URL (or AWS_S3_ENDPOINT_URL) must be an absolute http(s) address, "
+            f"such as https://media.example.org/, not {media_url!r}."
         )
-    STORAGES["default"] = {
-        "BACKEND": "blog.images.s3.MediaS3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": _s3_endpoint or None,
-            "region_name": _s3_region,
-            "addressing_style": "path" if _s3_endpoint else None,
-            # URLs are MEDIA_URL + name, built without asking S3 (no signing per image), the
-            # same for every reader: public blog images, cacheable by browsers and CDNs. A
-            # signed URL (querystring auth) would expire in cached pages and change per render.
-            "custom_domain": _media.netloc + _media.path.rstrip("/"),
-            "url_protocol": f"{_media.scheme}:",
-            "querystring_auth": False,
-            # Readers need the objects public: a bucket policy (README), or this canned ACL on
-            # each object for providers without policies (CARNET_S3_ACL=public-read).
-            "default_acl": os.environ.get("CARNET_S3_ACL", "").strip() or None,
-            # Never replace a file: two uploads named photo.jpg get two names, as on a disk;
-            # imports check by content name first (blog/porting/images.py), so no extra write.
-            "file_overwrite": False,
-        },
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region,
+        "addressing_style": "path" if endpoint else None,
+        # URLs are MEDIA_URL + name, built without asking S3 (no signing per image), the same
+        # for every reader: public blog images, cacheable by browsers, CDNs and the page cache.
+        # A signed URL (querystring auth) would differ per render and expire in cached pages.
+        "custom_domain": media.netloc + media.path.rstrip("/"),
+        "url_protocol": f"{media.scheme}:",
+        "querystring_auth": False,
+        # Readers need the objects public: a bucket policy (README), or this canned ACL on each
+        # object for providers without policies (CARNET_S3_ACL=public-read).
+        "default_acl": environ.get("CARNET_S3_ACL", "").strip() or None,
+        # Never replace a file: two uploads named photo.jpg get two names, as on a disk. Imports
+        # look for their content-named file first (blog/porting/images.py): a copy found is
+        # not written again.
+        "file_overwrite": False,
     }
+    return media_url, {"BACKEND": "blog.images.s3.MediaS3Storage", "OPTIONS": options}
+
+
+if _s3_media := s3_media(os.environ):
+    MEDIA_URL, STORAGES["default"] = _s3_media
 # Uploaded media are served by Django in development only (see site_config/urls.py);
 # in production the front web server (or SERVE_MEDIA=1 on a small site) does it.
 SERVE_MEDIA = env_bool("CARNET_SERVE_MEDIA", DEBUG)
