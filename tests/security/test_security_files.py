@@ -13,6 +13,9 @@ import struct
 import zlib
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
@@ -22,7 +25,8 @@ from PIL import Image
 from blog.models import Post, SiteIdentity
 from tests.support.cases import TemporaryFolders
 from tests.support.factories import identity_form_data, make_post, make_staff, post_form_data
-from tests.support.importing import Run, media_files, png, write
+from tests.support.importing import Run, media_files, png, stored, write
+from tests.support.s3 import filesystem_only
 
 GOOD = "---\ntitle: Bon article\ndate: 2020-05-23\n---\nTexte.\n"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
@@ -259,8 +263,7 @@ class SymlinkExportTests(TemporaryFolders, TestCase):
         assert list(elsewhere.rglob("*")) == []
 
     def test_export_never_writes_an_image_through_a_link(self):
-        (self.media_root / "posts").mkdir(parents=True)
-        (self.media_root / "posts" / "abc.png").write_bytes(png())
+        assert default_storage.save("posts/abc.png", ContentFile(png())) == "posts/abc.png"
         make_post(
             title="Image",
             source_path="blog/image.md",
@@ -322,6 +325,7 @@ class SvgTests(SiteFolderTestCase):
         assert "« logo.svg » n&#x27;est pas une image JPEG" in response.content.decode()
         assert media_files() == []
 
+    @filesystem_only("the app's /media/ view; a bucket's objects: tests/images/test_s3.py")
     @override_settings(SERVE_MEDIA=True)
     def test_every_media_response_stops_scripts(self):
         for name, content, raster in MEDIA_FILES:
@@ -466,23 +470,24 @@ class ImageLimitTests(SiteFolderTestCase):
 
     def test_renditions_never_decode_an_image_over_the_limit(self):
         """An image stored before the limit (or by hand): the page shows, no rendition is made."""
-        write(self.media_root, "posts/large.png", png_of(2000, 1000))
-        write(self.media_root, "posts/large-body.png", png_of(2000, 1000))
+        for name in ["posts/large.png", "posts/large-body.png"]:
+            default_storage.save(name, ContentFile(png_of(2000, 1000)))
+        media = settings.MEDIA_URL
         post = make_post(
             title="Grande",
             image="posts/large.png",
             image_alt="Grande",
             # Another file: the featured image opening the body would be shown once (the hero).
-            body="![corps](/media/posts/large-body.png)",
+            body=f"![corps]({media}posts/large-body.png)",
         )
         with self.settings(CARNET_MAX_IMAGE_PIXELS=1_000_000):
             for url in [post.get_absolute_url(), "/", "/feed/"]:
                 response = self.client.get(url)
                 assert response.status_code == 200, url
-            assert not (self.media_root / "renditions").exists()
+            assert media_files("renditions/") == []
             html = self.client.get(post.get_absolute_url()).content.decode()
-        assert '<img alt="corps" src="/media/posts/large-body.png">' in html  # as written
-        assert 'src="/media/posts/large.png" alt="Grande" width="2000" height="1000"' in html
+        assert f'<img alt="corps" src="{media}posts/large-body.png">' in html  # as written
+        assert f'src="{media}posts/large.png" alt="Grande" width="2000" height="1000"' in html
 
 
 class OtherFormatTests(SiteFolderTestCase):
@@ -501,8 +506,8 @@ class OtherFormatTests(SiteFolderTestCase):
         assert response.status_code == 200
         (name,) = media_files()
         assert name.endswith("photo.jpg")
-        with Image.open(self.media_root / name) as stored:
-            assert (stored.format, stored.size) == ("JPEG", (40, 30))
+        with Image.open(io.BytesIO(stored(name))) as image:
+            assert (image.format, image.size) == ("JPEG", (40, 30))
 
     def test_an_eps_named_like_a_photo_is_not_imported(self):
         """Pillow opens EPS under any name and decodes it by running Ghostscript on it."""
