@@ -32,7 +32,7 @@ from django.core.files.storage import Storage, default_storage
 from PIL import Image, ImageOps
 
 from blog.images.limits import Cost, decoding_cost, raster_formats
-from blog.images.storage import read, save_as, storage_key
+from blog.images.storage import save_as, storage_key
 
 logger = logging.getLogger("blog.images")  # its name before the move: log filters keep working
 
@@ -256,13 +256,20 @@ def _remember(key: str, resolved: Resolved) -> None:
 def _resolve(storage: Storage, name: str, spec: Spec, webp: bool) -> Resolved:
     """Look at the source and its renditions in the storage, make the missing ones."""
     try:
-        source = io.BytesIO(read(storage, name))
-        width, height, cost = _upright_size(source)
+        with storage.open(name, "rb") as source:
+            return _resolve_source(storage, source, name, spec, webp)
+    except _Unavailable:
+        raise
     except (OSError, ValueError, Image.DecompressionBombError):
         raise _Unavailable from None  # missing or not an image: the page shows no picture
     except Exception as exc:  # the storage itself (S3 unreachable, refused)
         logger.warning("Cannot read %s from the media storage: %s", name, exc)
         raise _Unavailable from None
+
+
+def _resolve_source(storage: Storage, source, name: str, spec: Spec, webp: bool) -> Resolved:
+    # Only the headers are read here (on a disk; S3 gives the whole object in one GET).
+    width, height, cost = _upright_size(source)
     if cost.over_limit:
         return None
     fallback_fmt, fallback_ext = _fallback_format(name)
@@ -284,9 +291,10 @@ def _resolve(storage: Storage, name: str, spec: Spec, webp: bool) -> Resolved:
                 sizes[rel] = storage.size(rel)
             except FileNotFoundError:
                 missing.append((w, h, rel, fmt))
-        for rel, data in _render(source, spec, missing):
-            save_as(storage, rel, data)
-            sizes[rel] = len(data)
+        if missing:  # decoding the source is the expensive part: only to make something
+            for rel, data in _render(source, spec, missing):
+                save_as(storage, rel, data)
+                sizes[rel] = len(data)
     except Exception as exc:
         logger.warning("Cannot make the %s renditions of %s: %s", spec.name, name, exc)
         raise _Unavailable from None
