@@ -7,7 +7,6 @@ rendition of the featured image as the enclosure.
 
 from __future__ import annotations
 
-import os
 import re
 
 from django.contrib.syndication.views import Feed
@@ -114,12 +113,8 @@ class LatestPostsFeed(Feed):
         image = renditions.social_image(item.image)
         if not image:
             return []
-        try:
-            length = os.path.getsize(image.path)
-        except OSError:
-            return []
-        mime = "image/png" if image.path.endswith(".png") else "image/jpeg"
-        return [Enclosure(self.request.build_absolute_uri(image.url), str(length), mime)]
+        mime = "image/png" if image.name.endswith(".png") else "image/jpeg"
+        return [Enclosure(self.request.build_absolute_uri(image.url), str(image.size), mime)]
 
     def item_extra_kwargs(self, item):
         # A body that opens with the featured image gives it once: as the enclosure, when
