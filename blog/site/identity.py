@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from blog.models import Page, SiteIdentity
+from blog.models import Author, Page, SiteIdentity
 from blog.site.stamps import Stamps, public_state, read_stamps
 
 CACHE_SECONDS = 24 * 3600  # the keys change on every save: the timeout only frees memory
@@ -121,10 +121,8 @@ PROFILE_LABELS = {
 }
 
 
-def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...]) -> Identity:
-    author = row.author_name or base.author_name
-    site_name = row.site_name or base.site_name
-    owner = author or site_name
+def profile_links(row, owner: str) -> tuple[Link, ...]:
+    """The profile links of ``row`` (the identity or an author profile: the same fields)."""
     links = [
         Link(
             kind,
@@ -148,6 +146,13 @@ def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...])
                 _("Email %(owner)s: %(email)s") % {"owner": owner, "email": row.email},
             )
         )
+    return tuple(links)
+
+
+def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...]) -> Identity:
+    author = row.author_name or base.author_name
+    site_name = row.site_name or base.site_name
+    links = profile_links(row, author or site_name)
     portrait = {}
     if row.portrait:
         portrait = {
@@ -167,4 +172,30 @@ def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...])
         links=tuple(links),
         navigation=navigation,
         **portrait,
+    )
+
+
+def site_author_name() -> str:
+    """Whose voice the site is: the identity's author, else CARNET_AUTHOR, else the site's name
+    (the same order as migration 0009, which made the first author profile from it)."""
+    row = SiteIdentity.objects.filter(pk=1).only("author_name", "site_name").first()
+    for candidate in (
+        row.author_name if row else "",
+        settings.CARNET_AUTHOR,
+        row.site_name if row else "",
+        settings.CARNET_SITE_NAME,
+    ):
+        if name := str(candidate or "").strip():
+            return name[:100]
+    return "Carnet"
+
+
+def site_author() -> Author:
+    """The profile a post gets when nobody else is named: the site identity's author, else
+    the oldest profile, else one made from ``site_author_name()``."""
+    name = site_author_name()
+    return (
+        Author.objects.named(name).first()
+        or Author.objects.order_by("pk").first()
+        or Author.for_name(name)
     )
