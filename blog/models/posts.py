@@ -60,7 +60,9 @@ class PostQuerySet(models.QuerySet):
 
     def written_by(self, user) -> PostQuerySet:
         """Posts one of whose authors is ``user``'s profile (an Auteur's own posts)."""
-        return self.filter(author_links__author__user=user) if user.is_authenticated else self.none()
+        return (
+            self.filter(author_links__author__user=user) if user.is_authenticated else self.none()
+        )
 
     def cards(self) -> PostQuerySet:
         """What a card needs, in one query: no body, the start of the rendered body for an
