@@ -1,4 +1,4 @@
-"""The database: posts and their authors, tags and redirects, the site's identity, pages and messages.
+"""The database: posts, their authors, tags and redirects; the site's identity, pages, messages.
 
 Models import only the pure helpers (rendering, text, roles), never a service or a view.
 """

@@ -1,4 +1,4 @@
-"""/sitemap.xml: the home page, published pages and posts (with lastmod), tags, authors and archives."""
+"""/sitemap.xml: home, published pages and posts (with lastmod), tags, authors, archives."""
 
 from __future__ import annotations
 

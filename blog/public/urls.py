@@ -1,4 +1,5 @@
-"""The blog's URLs (``app_name = "blog"``): home, posts, tags, authors, archives, feeds, search, sitemap."""
+"""The blog's URLs (``app_name = "blog"``): home, posts, tags, authors, archives, feeds,
+search, sitemap."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
