@@ -13,20 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin.editor import editor_config, render_rolled_back, require_writer
-from blog.admin.forms import BodyImageAltMixin, CheckedImageField, ThumbnailFileInput
+from blog.admin.forms import (
+    BodyImageAltMixin,
+    CheckedImageField,
+    HttpsURLField,
+    ThumbnailFileInput,
+)
 from blog.images.uploads import store
 from blog.models import ContactMessage, Page, SiteIdentity
 from blog.site.sections import sections
 
 PROFILE_FIELDS = ["linkedin", "upwork", "malt", "github", "email", "other_url", "other_label"]
-
-
-class HttpsURLField(forms.URLField):
-    """« linkedin.com/in/zoe » means https:// (Django 6's default, asked for now)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
 
 
 class SiteIdentityForm(forms.ModelForm):
