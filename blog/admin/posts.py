@@ -14,9 +14,16 @@ from django.utils.translation import ngettext
 from blog.admin import editor
 from blog.admin.forms import PostAdminForm, SiteTimeSplitDateTimeField
 from blog.admin.history import PostHistoryAdmin
-from blog.models import AUTHOR_LINKS, Author, Post, PostAuthor, Redirect, TaggedPost
+from blog.models import (
+    AUTHOR_LINKS,
+    Author,
+    Post,
+    PostAuthor,
+    Redirect,
+    TaggedPost,
+    site_author,
+)
 from blog.roles import may_edit_any_post, may_edit_post
-from blog.site.identity import site_author
 
 # Revisions keep the post and its tags; redirects are not content (restoring must not drop them),
 # and neither are its authors (restoring an old version never changes who owns the post).

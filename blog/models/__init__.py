@@ -3,7 +3,7 @@
 Models import only the pure helpers (rendering, text, roles), never a service or a view.
 """
 
-from blog.models.authors import Author, AuthorQuerySet
+from blog.models.authors import Author, AuthorQuerySet, site_author, site_author_name
 from blog.models.posts import AUTHOR_LINKS, Post, PostAuthor, PostQuerySet, Redirect, TaggedPost
 from blog.models.site import ContactMessage, Page, PageQuerySet, SiteIdentity
 
@@ -20,4 +20,6 @@ __all__ = [
     "Redirect",
     "SiteIdentity",
     "TaggedPost",
+    "site_author",
+    "site_author_name",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blog.models.base import alt_required, sized_image
+from blog.models.site import SiteIdentity
 from blog.text import ascii_slugify, name_key, strip_control_chars
 
 # The profile links an author may show, as the site identity has them (same names, same order).
@@ -124,3 +125,29 @@ class Author(models.Model):
         name = strip_control_chars(name).strip()[:100]
         found = cls.objects.named(name).first()
         return found or cls.objects.create(name=name)
+
+
+def site_author_name() -> str:
+    """Whose voice the site is: the identity's author, else CARNET_AUTHOR, else the site's name
+    (the order of migration 0009, which made the first profile from it)."""
+    row = SiteIdentity.objects.filter(pk=1).only("author_name", "site_name").first()
+    for candidate in (
+        row.author_name if row else "",
+        settings.CARNET_AUTHOR,
+        row.site_name if row else "",
+        settings.CARNET_SITE_NAME,
+    ):
+        if name := strip_control_chars(str(candidate or "")).strip():
+            return name[:100]
+    return "Carnet"
+
+
+def site_author(*, create: bool = True) -> Author | None:
+    """The profile a post gets when nobody else is named (an import without ``author``, an
+    Éditeur with no profile of their own): the site identity's author, else the oldest
+    profile, else one made from ``site_author_name()`` (None if ``create`` is false)."""
+    name = site_author_name()
+    found = Author.objects.named(name).first() or Author.objects.order_by("pk").first()
+    if found is None and create:
+        found = Author.for_name(name)
+    return found

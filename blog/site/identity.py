@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from blog.models import Author, Page, SiteIdentity
+from blog.models import Page, SiteIdentity
 from blog.site.stamps import Stamps, public_state, read_stamps
 
 CACHE_SECONDS = 24 * 3600  # the keys change on every save: the timeout only frees memory
@@ -172,30 +172,4 @@ def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...])
         links=tuple(links),
         navigation=navigation,
         **portrait,
-    )
-
-
-def site_author_name() -> str:
-    """Whose voice the site is: the identity's author, else CARNET_AUTHOR, else the site's name
-    (the same order as migration 0009, which made the first author profile from it)."""
-    row = SiteIdentity.objects.filter(pk=1).only("author_name", "site_name").first()
-    for candidate in (
-        row.author_name if row else "",
-        settings.CARNET_AUTHOR,
-        row.site_name if row else "",
-        settings.CARNET_SITE_NAME,
-    ):
-        if name := str(candidate or "").strip():
-            return name[:100]
-    return "Carnet"
-
-
-def site_author() -> Author:
-    """The profile a post gets when nobody else is named: the site identity's author, else
-    the oldest profile, else one made from ``site_author_name()``."""
-    name = site_author_name()
-    return (
-        Author.objects.named(name).first()
-        or Author.objects.order_by("pk").first()
-        or Author.for_name(name)
     )
