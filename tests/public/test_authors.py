@@ -73,7 +73,9 @@ class TwoAuthorSiteTests(TestCase):
     def test_cards_name_the_authors(self):
         html = self.client.get("/blog/").content.decode()
         self.assertIn('Par <a rel="author" href="/auteurs/zoe-martin/">Zoé Martin</a></p>', html)
-        self.assertIn('Par <a rel="author" href="/auteurs/marc-lefevre/">Marc Lefèvre</a></p>', html)
+        self.assertIn(
+            'Par <a rel="author" href="/auteurs/marc-lefevre/">Marc Lefèvre</a></p>', html
+        )
         for url in ["/", "/tags/web/", "/search/?q=Ensemble"]:
             self.assertContains(self.client.get(url), 'rel="author"', msg_prefix=url)
 
@@ -81,7 +83,11 @@ class TwoAuthorSiteTests(TestCase):
         data = posting(self.client.get("/blog/par-zoe/").content.decode())
         self.assertEqual(
             data["author"],
-            {"@type": "Person", "name": "Zoé Martin", "url": "http://testserver/auteurs/zoe-martin/"},
+            {
+                "@type": "Person",
+                "name": "Zoé Martin",
+                "url": "http://testserver/auteurs/zoe-martin/",
+            },
         )
         both = posting(self.client.get("/blog/ensemble/").content.decode())
         self.assertEqual([p["name"] for p in both["author"]], ["Marc Lefèvre", "Zoé Martin"])
@@ -120,7 +126,9 @@ class TwoAuthorSiteTests(TestCase):
         for url in ["/auteurs/brouillonne/", "/auteurs/brouillonne/feed/", "/auteurs/personne/"]:
             self.assertEqual(self.client.get(url).status_code, 404, url)
         self.assertContains(
-            self.client.get("/auteurs/brouillonne/"), "pas d&#x27;auteur à cette adresse", status_code=404
+            self.client.get("/auteurs/brouillonne/"),
+            "pas d&#x27;auteur à cette adresse",
+            status_code=404,
         )
 
     def test_the_sitemap_lists_authors_with_published_posts_only(self):
