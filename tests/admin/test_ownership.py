@@ -114,8 +114,8 @@ class OwnershipTests(TemporaryFolders, TestCase):
 
     def test_a_new_post_is_its_creators_and_she_cannot_change_its_authors(self):
         data = post_form_data(title="Nouveau", slug="nouveau")
-        data.update({"author_links-TOTAL_FORMS": "1", "author_links-0-author": str(self.bruno_profile.pk),
-                     "author_links-0-position": "0"})  # fmt: skip
+        data.update({"author_links-TOTAL_FORMS": "1", "author_links-0-position": "0",
+                     "author_links-0-author": str(self.bruno_profile.pk)})  # fmt: skip
         self.assertEqual(self.client.post(ADD, data).status_code, 302)
         post = Post.objects.get(slug="nouveau")
         self.assertEqual(authors_of(post), ["Alice Dupré"])
