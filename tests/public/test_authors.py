@@ -12,7 +12,7 @@ import feedparser
 from django.test import TestCase
 from django.utils import timezone
 
-from blog.models import Author, Post
+from blog.models import Author, Post, site_author
 from tests.support.factories import make_author, make_post
 from tests.support.site import add_hidden_posts, count_queries
 
@@ -174,7 +174,7 @@ class SingleAuthorSiteTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.site_author = Author.objects.get()  # made by migration 0009
+        cls.site_author = site_author()  # migration 0009's profile
         cls.post = make_post(title="Le Début", slug="le-debut", tags=["web"])
         cls.post.set_authors([cls.site_author])
 
