@@ -59,7 +59,8 @@ class AuthorShapesTests(TemporaryFolders, TestCase):
         make_author("Régis Philibert")
         root = self.site({
             "a.md": "---\ntitle: A\ndate: 2020-01-01\nauthor: regis philibert\n---\nA",
-            "b.md": "---\ntitle: B\ndate: 2020-01-02\nauthors: [Zoé Martin, REGIS PHILIBERT]\n---\nB",
+            "b.md": "---\ntitle: B\ndate: 2020-01-02\n"
+                    "authors: [Zoé Martin, REGIS PHILIBERT]\n---\nB",
             "c.md": "---\ntitle: C\ndate: 2020-01-03\nauthor:\n  name: Zoe martin\n"
                     "  email: zoe@example.org\n---\nC",
             "d.md": '+++\ntitle = "D"\ndate = 2020-01-04\nauthors = ["Marc Lefèvre"]\n+++\nD',
