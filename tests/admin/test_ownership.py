@@ -8,9 +8,15 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from reversion.models import Version
 
-from blog.models import Author, Post, PostAuthor
+from blog.models import Author, Post, PostAuthor, SiteIdentity, site_author
 from tests.support.cases import TemporaryFolders
-from tests.support.factories import make_author, make_image, make_staff, post_form_data
+from tests.support.factories import (
+    identity_form_data,
+    make_author,
+    make_image,
+    make_staff,
+    post_form_data,
+)
 
 ADD = reverse("admin:blog_post_add")
 CHANGELIST = reverse("admin:blog_post_changelist")
@@ -221,3 +227,31 @@ class AuthorProfileAdminTests(TestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Décrivez le portrait")
+
+
+class SiteAuthorFollowsTheIdentityTests(TestCase):
+    """A fresh install's profile is named after the site (no author named yet); naming the
+    author in « Identité du site » renames it, so bylines and JSON-LD say who writes."""
+
+    def test_naming_the_identitys_author_renames_the_sites_profile(self):
+        profile = site_author()
+        self.assertEqual(profile.name, "Carnet")
+        self.client.force_login(make_staff())
+        SiteIdentity.objects.create()
+        response = self.client.post(
+            "/admin/blog/siteidentity/1/change/", identity_form_data(author_name="Zoé Martin")
+        )
+        self.assertEqual(response.status_code, 302)
+        profile.refresh_from_db()
+        self.assertEqual((profile.name, profile.slug), ("Zoé Martin", "zoe-martin"))
+        self.assertEqual(site_author(), profile)
+
+    def test_a_profile_already_named_so_is_left_alone(self):
+        zoe = make_author("Zoé Martin")
+        self.client.force_login(make_staff())
+        SiteIdentity.objects.create()
+        self.client.post(
+            "/admin/blog/siteidentity/1/change/", identity_form_data(author_name="Zoé Martin")
+        )
+        self.assertTrue(Author.objects.filter(name="Carnet").exists())
+        self.assertEqual(site_author(), zoe)
