@@ -2,6 +2,7 @@
 
 import reversion
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
@@ -189,6 +190,12 @@ class PostAdmin(PostHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return may_edit_post(request.user, obj) and super().has_delete_permission(request, obj)
+
+    def recoverlist_view(self, request, extra_context=None):
+        # A deleted post has no authors left: only an Éditeur may recover it, or see its title.
+        if not may_edit_any_post(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
 
     def has_restore_permission(self, request, current, restored) -> bool:
         # Restoring must not do what the form refuses: « à la une » is the Éditeur's, even on a

@@ -90,6 +90,13 @@ class OwnershipTests(TemporaryFolders, TestCase):
         self.assertEqual(Post.objects.get(pk=self.brunos.pk).body, before)
         self.assertTrue(Post.objects.filter(pk=self.brunos.pk).exists())
 
+    def test_deleted_posts_are_the_editors_to_recover(self):
+        recover_list = reverse("admin:blog_post_recoverlist")
+        self.editor.post(reverse("admin:blog_post_delete", args=[self.brunos.pk]), {"post": "yes"})
+        self.assertEqual(self.client.get(recover_list).status_code, 403)
+        listing = self.editor.get(recover_list)
+        self.assertContains(listing, "Le brouillon de Bruno")
+
     def test_her_own_post_opens_restores_and_compares(self):
         urls = self.urls(self.alices)
         for name in ("change", "history", "revision", "compare"):
