@@ -3,9 +3,14 @@ restored or added to (403 or 404, never a 500), and its authors are the Éditeur
 
 from __future__ import annotations
 
+import io
+import tempfile
+
 from django.contrib.auth.models import Group
-from django.test import Client, TestCase
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
+from PIL import ExifTags, Image
 from reversion.models import Version
 
 from blog.models import Author, Post, PostAuthor, SiteIdentity, site_author
@@ -225,6 +230,28 @@ class AuthorProfileAdminTests(TestCase):
         again = self.client.post(add, self.profile_data(Author(name="elodie riviere")))
         self.assertEqual(again.status_code, 200)
         self.assertContains(again, "Un autre auteur s&#x27;appelle déjà « Élodie Rivière »")
+
+    def test_a_portrait_is_reencoded_without_its_gps_position(self):
+        exif = Image.Exif()
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update({ExifTags.GPS.GPSLatitudeRef: "N"})
+        exif[ExifTags.Base.Make] = "Appareil"
+        buffer = io.BytesIO()
+        Image.new("RGB", (120, 80), (10, 20, 30)).save(buffer, "JPEG", exif=exif.tobytes())
+        photo = SimpleUploadedFile("moi.jpg", buffer.getvalue(), content_type="image/jpeg")
+        self.client.force_login(member("Éditeur", "edith"))
+        change = reverse("admin:blog_author_change", args=[self.bruno_profile.pk])
+        data = {**self.profile_data(self.bruno_profile), "portrait_alt": "Bruno souriant"}
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            response = self.client.post(change, {**data, "portrait": photo})
+            self.assertEqual(response.status_code, 302)
+            self.bruno_profile.refresh_from_db()
+            self.assertTrue(self.bruno_profile.portrait.name.startswith("authors/moi"))
+            stored = Image.open(self.bruno_profile.portrait.path)
+            self.assertEqual(stored.size, (120, 80))
+            self.assertNotIn(ExifTags.Base.Make, stored.getexif())
+            self.assertFalse(stored.getexif().get_ifd(ExifTags.IFD.GPSInfo))
+            page = self.client.get("/auteurs/bruno-petit/")  # no published post yet: a 404
+            self.assertEqual(page.status_code, 404)
 
     def test_a_portrait_is_checked_and_needs_its_alt_text(self):
         self.client.force_login(member("Éditeur", "edith"))
