@@ -178,6 +178,22 @@ class OwnershipTests(TemporaryFolders, TestCase):
         # Now hers too: Alice opens it.
         self.assertEqual(self.client.get(change).status_code, 200)
 
+    def test_the_same_author_twice_is_a_form_error(self):
+        link = PostAuthor.objects.get(post=self.brunos)
+        change = reverse("admin:blog_post_change", args=[self.brunos.pk])
+        data = post_form_data(self.brunos)
+        data.update({
+            "author_links-TOTAL_FORMS": "2", "author_links-INITIAL_FORMS": "1",
+            "author_links-0-id": str(link.pk), "author_links-0-post": str(self.brunos.pk),
+            "author_links-0-author": str(self.bruno_profile.pk), "author_links-0-position": "0",
+            "author_links-1-post": str(self.brunos.pk),
+            "author_links-1-author": str(self.bruno_profile.pk), "author_links-1-position": "1",
+        })  # fmt: skip
+        response = self.editor.post(change, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["errors"])
+        self.assertEqual(authors_of(self.brunos), ["Bruno Petit"])
+
     def test_a_post_left_with_no_author_falls_back_to_its_editor_or_the_site(self):
         link = PostAuthor.objects.get(post=self.brunos)
         change = reverse("admin:blog_post_change", args=[self.brunos.pk])
