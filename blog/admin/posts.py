@@ -92,7 +92,7 @@ class PostAuthorInline(admin.TabularInline):
 
 def creator_author(user) -> Author:
     """Who a new post is by: its creator's profile. An Auteur without one gets one (their name,
-    made unique); an Éditeur without one writes as the site's author (blog.site.identity)."""
+    made unique); an Éditeur without one writes as the site's author (``site_author``)."""
     profile = Author.objects.of_user(user).first()
     if profile is not None:
         return profile
@@ -130,7 +130,7 @@ class PostAdmin(PostHistoryAdmin):
     formfield_overrides = {models.DateTimeField: {"form_class": SiteTimeSplitDateTimeField}}
     list_display = [
         "title",
-        "author_list",
+        "author_names",
         "state_badge",
         "featured",
         "pub_date",
@@ -251,10 +251,6 @@ class PostAdmin(PostHistoryAdmin):
         return format_html(
             '<span class="carnet-state carnet-state--{}">{}</span>', post.state, labels[post.state]
         )
-
-    @admin.display(description=_("authors"))
-    def author_list(self, post):
-        return ", ".join(author.name for author in post.byline)
 
     @admin.display(description=_("authors"))
     def author_names(self, post):
