@@ -260,6 +260,7 @@ def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
         state.tags.pop(name, None)
     for key in undo.authors:
         state.authors.pop(key, None)
+    state.default_author = None  # it may have been made in this savepoint
     if state.slugs is not None:
         state.slugs.difference_update(undo.slugs)
     return FileResult(str(file), "failed", problem)
