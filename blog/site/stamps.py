@@ -2,7 +2,8 @@
 (``blog.public.caching``) and the identity's cache keys (``blog.site.identity``).
 
 The newest ``updated`` and ``pub_date`` of the published posts and their count, with the
-identity's and the pages' stamps riding along as scalar subqueries: still one query.
+identity's, the pages' and the author profiles' stamps (and how many authors have published
+posts) riding along as scalar subqueries: still one query.
 """
 
 from __future__ import annotations
