@@ -462,7 +462,9 @@ class Cluster:
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.database_url,
             DJANGO_STATIC_ROOT=str(self.folder / "static"),
-            DJANGO_MEDIA_ROOT=str(self.folder / "media-commands"),
+            # With S3 nothing should land on a disk: each node gets its own folder to prove it.
+            # Without, commands and nodes share one, as they must (README, « Deploy »).
+            DJANGO_MEDIA_ROOT=str(self.folder / ("media-commands" if self.s3 else "media")),
             CARNET_PROXY_COUNT="1" if self.with_nginx else "0",
             PYTHONPATH=str(ROOT),
         )
@@ -511,7 +513,7 @@ class Cluster:
                    workers: int | None = None, wait: bool = True) -> Node:  # fmt: skip
         """A gunicorn app server with its own empty MEDIA_ROOT; stopped with the cluster."""
         port = port or free_port()
-        media_root = self.folder / f"media-{name}"
+        media_root = self.folder / (f"media-{name}" if self.s3 else "media")
         media_root.mkdir(exist_ok=True)
         node_env = {**self.base_env(), "DJANGO_MEDIA_ROOT": str(media_root), **(env or {})}
         config = ["-c", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
