@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.cluster import EDITOR, Browser, Cluster, missing_parts, say  # noqa: E402
 
-WORDS = (
-    "carrière freelance client projet devis facture marché compétence plateforme stratégie "
-    "réseau profil mission contrat temps apprentissage code site web réussite"
-).split()
+WORDS = [
+    "carrière", "freelance", "client", "projet", "devis", "facture", "marché", "compétence",
+    "plateforme", "stratégie", "réseau", "profil", "mission", "contrat", "temps",
+    "apprentissage", "code", "site", "web", "réussite",
+]  # fmt: skip
 TAGS = [f"sujet-{n}" for n in range(30)] + ["freelancing", "carriere"]
 YEARS = range(2017, 2026)
 SEARCHES = ["freelance", "client", "contrat", "marché", "stratégie", "mission", "réseau"]
