@@ -598,9 +598,17 @@ http {{
     def nginx_url(self) -> str:
         return f"http://127.0.0.1:{self.nginx_port}"
 
-    def access_log(self) -> list[str]:
+    def access_log(self, containing: str = "", count: int = 0, timeout: float = 5) -> list[str]:
+        """nginx's access log lines with ``containing``; waits (a little) for ``count`` of them:
+        nginx writes a line once the response has gone, the client may read it first."""
         path = self.folder / "nginx" / "logs" / "carnet.access.log"
-        return path.read_text().splitlines() if path.exists() else []
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = path.read_text().splitlines() if path.exists() else []
+            lines = [line for line in lines if containing in line]
+            if len(lines) >= count or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager
