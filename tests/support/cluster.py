@@ -278,6 +278,8 @@ class MotoServer:
     """moto's standalone S3 server on a free loopback port (the interface of
     tests/support/s3.py's MotoServer: ``endpoint_url``, ``create_bucket(name)``)."""
 
+    access_key, secret_key, region = "testing", "testing", "us-east-1"
+
     def __init__(self, folder: Path):
         self.port = free_port()
         self.endpoint_url = f"http://127.0.0.1:{self.port}"
@@ -302,9 +304,9 @@ class MotoServer:
         boto3.client(
             "s3",
             endpoint_url=self.endpoint_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            region_name="us-east-1",
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name=self.region,
         ).create_bucket(Bucket=name)
 
 
@@ -384,6 +386,7 @@ class Cluster:
         workers: int = 2,
         env: dict | None = None,
     ):
+        # s3: whether to start one, then the running MotoServer.
         self.postgres, self.redis, self.s3 = postgres, redis, s3
         self.node_names, self.with_nginx, self.workers = nodes, nginx, workers
         self.extra_env = env or {}
@@ -393,7 +396,7 @@ class Cluster:
         self.database = f"carnet_multinode_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.nodes: dict[str, Node] = {}
         self.timings: dict[str, float] = {}
-        self.redis_port = self.s3_endpoint = None
+        self.redis_port = None
         self.nginx_port = None
         self.nginx: Process | None = None
 
@@ -451,7 +454,7 @@ class Cluster:
     def _start_s3(self) -> None:
         server = self.stack.enter_context(MotoServer(self.folder))
         server.create_bucket(BUCKET)
-        self.s3_endpoint = server.endpoint_url
+        self.s3 = server
 
     def base_env(self) -> dict:
         """What every node and command of this cluster reads: production settings."""
@@ -470,13 +473,13 @@ class Cluster:
         )
         if self.redis_port:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
-        if self.s3_endpoint:
+        if isinstance(self.s3, MotoServer):
             env.update(
                 CARNET_S3_BUCKET=BUCKET,
-                AWS_S3_ENDPOINT_URL=self.s3_endpoint,
-                AWS_ACCESS_KEY_ID="testing",
-                AWS_SECRET_ACCESS_KEY="testing",
-                AWS_S3_REGION_NAME="us-east-1",
+                AWS_S3_ENDPOINT_URL=self.s3.endpoint_url,
+                AWS_ACCESS_KEY_ID=self.s3.access_key,
+                AWS_SECRET_ACCESS_KEY=self.s3.secret_key,
+                AWS_S3_REGION_NAME=self.s3.region,
             )
         else:
             env["CARNET_SERVE_MEDIA"] = "1"
