@@ -1,16 +1,19 @@
 """Mixed traffic on the several-machine setup, then on one node, then on SQLite (not a test).
 
-    .venv/bin/python bench/bench_load.py [--seconds 60] [--posts 200] [--connections 8]
+    .venv/bin/python bench/bench_load.py [--seconds 60] [--rounds 3] [--posts 200] [--connections 8]
 
 Starts what tests/deploy/test_multinode.py starts (tests/support/cluster.py): a PostgreSQL
 database, Redis, moto's S3 server, two gunicorn nodes (2 workers each) and nginx in front
 (deploy/nginx.conf, its page cache on: CARNET_CACHE_S_MAXAGE, --s-maxage), imports N generated
 Markdown posts (tags, dates over several years, one in ten with a featured image) with
-``manage.py import_markdown``, then for ``--seconds`` each, on loopback only:
+``manage.py import_markdown`` (into each setup's database), then, on loopback only, gives each
+setup ``--seconds`` of traffic in turns of ``--seconds / --rounds`` (a busy moment of a shared
+machine hits them all alike):
 
 1. two nodes through nginx;
 2. one node alone (node A, no nginx, same database, Redis and bucket);
-3. one node on SQLite, the single-machine setup (no Redis, media on disk, served by the app).
+3. one node on SQLite, the single-machine setup (no Redis, media on disk, served by the app),
+   seeded with the same posts.
 
 The traffic: 90 % reads over every public page type (home, /blog/ pages, posts, tags, the tag
 list, archives, feeds, the sitemap), 8 % searches, 2 % editor work (a post saved through the
@@ -23,9 +26,9 @@ the nodes' logs, and the ratios of the runs to run 2 (one node), measured in the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -245,7 +248,8 @@ def seed(cluster: Cluster, folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="per run (three runs)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="per setup")
+    parser.add_argument("--rounds", type=int, default=3, help="the setups take turns")
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--s-maxage", type=int, default=10, help="nginx may keep a page this long")
@@ -254,50 +258,50 @@ def main() -> None:
     if missing:
         raise SystemExit(f"bench_load needs {'; '.join(missing)}")
 
-    with tempfile.TemporaryDirectory(prefix="carnet-load-") as tmp:
-        posts = generate(Path(tmp), args.posts)
-        say(f"[bench] {args.posts} posts generated; {args.seconds:g} s per run")
-        results = {}
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="carnet-load-")))
+        posts = generate(folder, args.posts)
         cache = {
             "CARNET_CACHE_S_MAXAGE": str(args.s_maxage),
             "CARNET_CACHE_STALE_WHILE_REVALIDATE": str(args.s_maxage * 3),
         }
         scaled = Cluster(env=cache)
-        try:
-            scaled.start()
-            seed(scaled, Path(tmp))
-            runs = (
-                ("two nodes through nginx", scaled.nginx_url),
-                ("one node (A), no nginx", scaled.nodes["a"].url),
-            )
-            for name, base in runs:
-                traffic = Traffic(base, posts, args.seconds, args.connections)
-                results[name] = report(name, traffic, traffic.run(), locked_lines(scaled))
-        finally:
-            scaled.stop()
-
+        stack.callback(scaled.stop)
+        scaled.start()
+        seed(scaled, folder)
         single = Cluster(postgres=False, redis=False, s3=False, nodes=("a",), nginx=False)
-        try:
-            single.start()
-            seed(single, Path(tmp))
-            name = "one node on SQLite"
-            traffic = Traffic(single.nodes["a"].url, posts, args.seconds, args.connections)
-            results[name] = report(name, traffic, traffic.run(), locked_lines(single))
-        finally:
-            single.stop()
+        stack.callback(single.stop)
+        single.start()
+        seed(single, folder)
+
+        setups = {
+            "two nodes through nginx": (scaled, scaled.nginx_url),
+            "one node (A), no nginx": (scaled, scaled.nodes["a"].url),
+            "one node on SQLite": (single, single.nodes["a"].url),
+        }
+        share = args.seconds / args.rounds
+        traffic = {
+            name: Traffic(base, posts, share, args.connections)
+            for name, (_, base) in setups.items()
+        }
+        elapsed = dict.fromkeys(setups, 0.0)
+        say(f"[bench] {args.posts} posts; {args.rounds} rounds of {share:g} s per setup, in turn")
+        for number in range(1, args.rounds + 1):
+            for name in setups:  # in turn: a busy moment of the machine hits every setup
+                elapsed[name] += traffic[name].run()
+            say(f"[bench] round {number} done")
+        results = {
+            name: report(name, traffic[name], elapsed[name], locked_lines(cluster))
+            for name, (cluster, _) in setups.items()
+        }
 
     floor = results["one node (A), no nginx"]
     say("\n== ratios to one node (A) alone, req/s")
     say(f"{'page type':<14} " + " ".join(f"{name[:24]:>25}" for name in results))
     for kind in [*MIX, "all"]:
         if floor.get(kind):
-            say(
-                f"{kind:<14} "
-                + " ".join(
-                    f"{rates.get(kind, 0) / floor[kind]:>25.2f}" for rates in results.values()
-                )
-            )
-    say(f"(median of the read types: {statistics.median(floor[k] for k in MIX):.1f} req/s alone)")
+            ratios = (rates.get(kind, 0) / floor[kind] for rates in results.values())
+            say(f"{kind:<14} " + " ".join(f"{ratio:>25.2f}" for ratio in ratios))
 
 
 if __name__ == "__main__":
