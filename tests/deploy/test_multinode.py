@@ -154,12 +154,12 @@ class MultiNodeTests(SimpleTestCase):
         # ...then the first reader gets the new page, or (stale-while-revalidate) the kept one
         # marked stale while nginx fetches the new one in the background, for the next reader.
         replies = [reader.get("/")]
-        while "Publié depuis le nœud A" not in replies[-1].text and len(replies) < 20:
+        deadline = time.monotonic() + 15  # the background fetch, on a busy machine
+        while "Publié depuis le nœud A" not in replies[-1].text and time.monotonic() < deadline:
             self.assertIn(replies[-1].header("X-Cache-Status"), {"STALE", "UPDATING"})
             time.sleep(0.1)
             replies.append(reader.get("/"))
         self.assertIn("Publié depuis le nœud A", replies[-1].text)
-        self.assertLessEqual(len(replies), 20)
         say(
             f"[multinode] 1. new home page through nginx {time.monotonic() - published:.1f} s "
             f"after the save (s-maxage {S_MAXAGE} s), cache statuses "
