@@ -9,13 +9,20 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test test-clock test-multinode lint format install migrate messages sample static clean node
+.PHONY: run test test-s3 test-clock test-multinode lint format install migrate messages sample static clean node
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install messages node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests that touch media again, with media in an S3 bucket: moto's S3 server on loopback,
+# started by the run (tests/support/s3.py), each test in a prefix of its own.
+S3_TESTS ?= tests/images tests/porting tests/admin tests/site tests/public/test_feeds.py \
+	tests/public/test_seo.py tests/security/test_security_files.py
+test-s3: install messages
+	CARNET_TEST_STORAGE=s3 $(BIN)/python -m pytest -q -m "not browser" $(S3_TESTS) $(PYTEST_ARGS)
 
 # The suite with the clock set to the instants where the site's zone (Paris) and UTC disagree
 # on the day, the month or the year: New Year's Eve, a summer night, the two clock changes,

@@ -36,3 +36,22 @@ def may_see_unpublished(user, model) -> bool:
     return user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
         f"{opts.app_label}.change_{opts.model_name}"
     )
+
+
+def may_edit_any_post(user) -> bool:
+    """Éditeurs (who may publish) and superusers edit and reassign every post."""
+    return user.is_superuser or user.has_perm("blog.publish_post")
+
+
+def may_edit_post(user, post) -> bool:
+    """Whether ``user`` may open, preview, restore or add images to ``post`` at all.
+
+    An Auteur only touches the posts they are an author of (their profile is linked to their
+    account); a post not saved yet is the one they are writing. The model permissions and the
+    draft rule come on top of this (blog/admin/posts.py).
+    """
+    if may_edit_any_post(user):
+        return True
+    if post is None or post.pk is None:
+        return True
+    return user.is_authenticated and post.author_links.filter(author__user=user).exists()

@@ -143,3 +143,11 @@ def normalize_language(value: object) -> str | None:
     if len(tag) > MAX_LANGUAGE_TAG or not _LANGUAGE_TAG.fullmatch(tag):
         return None
     return tag
+
+
+def name_key(name: str) -> str:
+    """A person's name as matching compares it: « Régis  Philibert » and « regis philibert »
+    are one (case, accents and spacing ignored), so an import finds an existing profile."""
+    decomposed = unicodedata.normalize("NFKD", strip_control_chars(name))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.casefold().split())

@@ -11,6 +11,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_HASHES
@@ -248,6 +249,55 @@ STORAGES = {
         )
     },
 }
+
+
+# Media in an S3-compatible bucket (AWS, MinIO, R2, Scaleway…) when CARNET_S3_BUCKET is set:
+# several app servers then share one set of files and none is written to their disks
+# (blog/images/storage.py, blog/images/s3.py). The keys are read by boto3 from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), never kept in settings.
+def s3_media(environ) -> tuple[str, dict] | None:
+    """(MEDIA_URL, the default storage) for media in a bucket; None without CARNET_S3_BUCKET."""
+    bucket = environ.get("CARNET_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL", "").strip().rstrip("/")
+    region = environ.get("AWS_S3_REGION_NAME", "").strip() or "us-east-1"
+    # Where readers get the files: a CDN or public domain (CARNET_MEDIA_URL), else the bucket's
+    # own address (path style on a custom endpoint, as MinIO and moto expect).
+    media_url = environ.get("CARNET_MEDIA_URL", "").strip() or (
+        f"{endpoint}/{bucket}/" if endpoint else f"https://{bucket}.s3.{region}.amazonaws.com/"
+    )
+    media_url = media_url.rstrip("/") + "/"
+    media = urlsplit(media_url)
+    if media.scheme not in {"http", "https"} or not media.netloc or media.query:
+        raise ImproperlyConfigured(
+            "CARNET_MEDIA_URL (or AWS_S3_ENDPOINT_URL) must be an absolute http(s) address, "
+            f"such as https://media.example.org/, not {media_url!r}."
+        )
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region,
+        "addressing_style": "path" if endpoint else None,
+        # URLs are MEDIA_URL + name, built without asking S3 (no signing per image), the same
+        # for every reader: public blog images, cacheable by browsers, CDNs and the page cache.
+        # A signed URL (querystring auth) would differ per render and expire in cached pages.
+        "custom_domain": media.netloc + media.path.rstrip("/"),
+        "url_protocol": f"{media.scheme}:",
+        "querystring_auth": False,
+        # Readers need the objects public: a bucket policy (README), or this canned ACL on each
+        # object for providers without policies (CARNET_S3_ACL=public-read).
+        "default_acl": environ.get("CARNET_S3_ACL", "").strip() or None,
+        # Never replace a file: two uploads named photo.jpg get two names, as on a disk. Imports
+        # look for their content-named file first (blog/porting/images.py): a copy found is
+        # not written again.
+        "file_overwrite": False,
+    }
+    return media_url, {"BACKEND": "blog.images.s3.MediaS3Storage", "OPTIONS": options}
+
+
+if _s3_media := s3_media(os.environ):
+    MEDIA_URL, STORAGES["default"] = _s3_media
 # Uploaded media are served by Django in development only (see site_config/urls.py);
 # in production the front web server (or SERVE_MEDIA=1 on a small site) does it.
 SERVE_MEDIA = env_bool("CARNET_SERVE_MEDIA", DEBUG)
@@ -364,19 +414,30 @@ TABLE_ALIGNMENTS = [f"text-align:{side}" for side in ("left", "center", "right",
 # which no browser executes and CSP does not govern), so no nonce: a nonce would also fight the
 # page cache, which serves one rendered page to many readers. The admin preview is an
 # <iframe srcdoc> with sandbox="allow-same-origin" (no scripts): it inherits this policy.
-# img-src: uploads and renditions are under MEDIA_URL, on this origin; images that imported
-# posts link on other HTTPS hosts still show (nothing of a post is lost in the move), unless
-# CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third party); data: for the
-# preview's featured image chosen but not saved yet (blog/admin/editor.py), blob: for the editor's
-# thumbnail of a picked file. Tested in Chromium: tests/browser/test_browser_csp.py.
+# img-src: uploads and renditions are under MEDIA_URL, on this origin (or a bucket's, below);
+# images that imported posts link on other HTTPS hosts still show (nothing of a post is lost in
+# the move), unless CARNET_REMOTE_IMAGES=0 refuses them (no reader then reaches a third
+# party); data: for the preview's featured image chosen but not saved yet (blog/admin/editor.py),
+# blob: for the editor's thumbnail of a picked file. Tested in Chromium:
+# tests/browser/test_browser_csp.py.
 CARNET_REMOTE_IMAGES = env_bool("CARNET_REMOTE_IMAGES", default=True)
+# Media in a bucket or on a CDN (CARNET_S3_BUCKET, CARNET_MEDIA_URL) come from that origin: named
+# in img-src, so they show with CARNET_REMOTE_IMAGES=0 and over http (a local MinIO) too.
+_media = urlsplit(MEDIA_URL)
+MEDIA_ORIGIN = f"{_media.scheme}://{_media.netloc}" if _media.netloc else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, *map(_csp_hash, _inline_styles("500.html"))],
         "style-src-attr": [UNSAFE_HASHES, *map(_csp_hash, TABLE_ALIGNMENTS)],
-        "img-src": [SELF, "data:", "blob:", *(["https:"] if CARNET_REMOTE_IMAGES else [])],
+        "img-src": [
+            SELF,
+            *([MEDIA_ORIGIN] if MEDIA_ORIGIN else []),
+            "data:",
+            "blob:",
+            *(["https:"] if CARNET_REMOTE_IMAGES else []),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],

@@ -4,14 +4,16 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.images.storage import RASTER_TYPES
 from blog.public.middleware import HEALTH_PATH
 from blog.public.pages import PageDetailView
 from site_config.health import healthz
 
-# Media are served from the site's own origin (the admin's too): a file that a browser would
-# run as a document (SVG, HTML) would be stored XSS. Every response gets MEDIA_HEADERS, and
-# every type but the raster images an <img> shows is downloaded instead of displayed
-# (``attachment`` does not stop an <img> from loading). The same for a front web server, nginx:
+# Media on this machine's disk are served from the site's own origin (the admin's too): a file
+# that a browser would run as a document (SVG, HTML) would be stored XSS. Every response gets
+# MEDIA_HEADERS, and every type but the raster images an <img> shows is downloaded instead of
+# displayed (``attachment`` does not stop an <img> from loading). The same for a front web
+# server, nginx:
 #     location /media/ {
 #         add_header X-Content-Type-Options nosniff always;
 #         add_header Content-Security-Policy "default-src 'none'; sandbox" always;
@@ -25,7 +27,6 @@ MEDIA_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
 }
-RASTER_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"}
 
 
 def media(request, path):
@@ -48,7 +49,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), healthz, name="healthz"),
     path("", include("blog.public.urls")),
-    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"),
+    # Media in a bucket (CARNET_S3_BUCKET: an absolute MEDIA_URL) are the bucket's to serve,
+    # with their headers set on each object (blog/images/s3.py).
+    *(
+        [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media")]
+        if settings.MEDIA_URL.startswith("/")
+        else []
+    ),
     path("contact/", include("blog.public.contact_urls")),
     # Standalone pages (/a-propos/, /products/): LAST, so no page can hide another route.
     path("<slug:slug>/", PageDetailView.as_view(), name="page"),

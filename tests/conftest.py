@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from tests.support import browser as browser_support
+from tests.support.s3 import media_in_prefix, new_prefix, s3_run
 
 
 def pytest_addoption(parser):
@@ -30,8 +31,13 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
+    lines = []
     instant = config.getoption("--clock")
-    return f"clock: set to {instant} (ticking)" if instant else None
+    if instant:
+        lines.append(f"clock: set to {instant} (ticking)")
+    if s3_run():
+        lines.append(f"media: S3 bucket on moto at {os.environ['CARNET_TEST_S3_ENDPOINT']}")
+    return lines
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +48,9 @@ def media_root(tmp_path, settings):
     must not write files). tests.support.cases.TemporaryFolders gives a test its own folder.
     """
     settings.MEDIA_ROOT = tmp_path / "media"
+    if s3_run():  # the S3 run: a prefix of the run's bucket, as new as the folder
+        for name, value in media_in_prefix(settings.STORAGES, new_prefix()).items():
+            setattr(settings, name, value)
     return settings.MEDIA_ROOT
 
 

@@ -6,6 +6,13 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 
+# CARNET_TEST_STORAGE=s3 (`make test-s3`): media in a bucket of moto's S3 server, started once for
+# the run, through the real settings (CARNET_S3_BUCKET…); each test gets a prefix of its own.
+if os.environ.get("CARNET_TEST_STORAGE", "") == "s3":
+    from tests.support.s3 import start_session_bucket
+
+    os.environ.update(start_session_bucket())
+
 from site_config.settings import *  # noqa: F403
 
 # Tests render templates without running collectstatic first; one test checks the

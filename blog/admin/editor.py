@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.fields.files import ImageFieldFile
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -110,6 +110,8 @@ def preview(model_admin, request, object_id=None) -> HttpResponse:
         post.save()
         if "tags" in form.cleaned_data:
             post.tags.set(form.cleaned_data["tags"], clear=True)
+        if obj is None:  # a new post: by its creator, as saving it would make it
+            post.set_authors([model_admin.new_post_author(request)])
 
     return render_rolled_back(request, save, "blog/post_detail.html", {"post": post})
 
@@ -165,6 +167,13 @@ def upload_body_image(model_admin, request) -> JsonResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     require_writer(model_admin, request)
+    if "post" in request.GET:
+        # The editor of an existing post names it: only who may change that post adds to it.
+        post_id = request.GET["post"]
+        post = model_admin.get_object(request, post_id) if post_id.isdigit() else None
+        if post is None:
+            raise Http404
+        require_writer(model_admin, request, post)
     form = BodyImageForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse({"error": " ".join(form.errors["image"])}, status=400)

@@ -1,4 +1,4 @@
-"""The admin's forms: the post editor (with checked image uploads) and the tag merge form."""
+"""The admin's forms: the post editor (with checked image uploads), author profiles, tag merge."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from blog import local_time
 from blog.images.uploads import ImageRejected, clean_image, store
-from blog.models import Post
+from blog.models import Author, Post
 
 ALT_HELP = _(
     "Required with an image. Say what the image shows and why it is here, in one sentence, "
@@ -158,6 +158,62 @@ class PostAdminForm(BodyImageAltMixin, forms.ModelForm):
                         "The image could not be written to the disk (is it full?). "
                         "Nothing was saved."
                     ),
+                )
+        return cleaned
+
+
+class HttpsURLField(forms.URLField):
+    """« linkedin.com/in/zoe » means https:// (Django 6's default, asked for now)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class AuthorForm(forms.ModelForm):
+    """An author profile; the portrait goes through the same checks and re-encoding as post
+    images (and the site identity's portrait)."""
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "bio", "portrait", "portrait_alt", "linkedin", "upwork",
+                  "malt", "github", "email", "other_url", "other_label", "user"]  # fmt: skip
+        field_classes = {
+            "portrait": CheckedImageField,
+            **{
+                name: HttpsURLField
+                for name in ("linkedin", "upwork", "malt", "github", "other_url")
+            },
+        }
+        widgets = {"portrait": ThumbnailFileInput(attrs={"accept": "image/*"})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Author.objects.named(name).exclude(pk=self.instance.pk)
+        if name and others.exists():
+            raise ValidationError(
+                _("Another author is already called « %(name)s » (case and accents aside)."),
+                params={"name": others.first().name},
+            )
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("portrait")
+        image = getattr(upload, "carnet_image", None)
+        if image and not self.errors and not cleaned.get("portrait_alt"):
+            self.add_error(
+                "portrait_alt", _("Describe the portrait for readers who cannot see it.")
+            )
+        if image and not self.errors:
+            field = Author._meta.get_field("portrait")
+            try:
+                cleaned["portrait"] = store(
+                    image, field.generate_filename(self.instance, image.filename)
+                )
+            except OSError:
+                self.add_error(
+                    "portrait", _("The image could not be written to the disk (is it full?).")
                 )
         return cleaned
 

@@ -13,20 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blog.admin.editor import editor_config, render_rolled_back, require_writer
-from blog.admin.forms import BodyImageAltMixin, CheckedImageField, ThumbnailFileInput
+from blog.admin.forms import (
+    BodyImageAltMixin,
+    CheckedImageField,
+    HttpsURLField,
+    ThumbnailFileInput,
+)
 from blog.images.uploads import store
-from blog.models import ContactMessage, Page, SiteIdentity
+from blog.models import Author, ContactMessage, Page, SiteIdentity, site_author_name
 from blog.site.sections import sections
 
 PROFILE_FIELDS = ["linkedin", "upwork", "malt", "github", "email", "other_url", "other_label"]
-
-
-class HttpsURLField(forms.URLField):
-    """« linkedin.com/in/zoe » means https:// (Django 6's default, asked for now)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
 
 
 class SiteIdentityForm(forms.ModelForm):
@@ -115,11 +112,29 @@ class SiteIdentityAdmin(admin.ModelAdmin):
             identity.save()
         return HttpResponseRedirect(reverse("admin:blog_siteidentity_change", args=[identity.pk]))
 
+    def save_model(self, request, obj, form, change):
+        before = site_author_name()
+        super().save_model(request, obj, form, change)
+        follow_identity_author(before, site_author_name())
+
     def response_change(self, request, obj):
         if "_continue" not in request.POST:
             self.message_user(request, _("The site identity is saved."), messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
+
+
+def follow_identity_author(before: str, after: str) -> None:
+    """The site's own author profile keeps the identity's author name: a fresh install's
+    profile (named after CARNET_AUTHOR or the site) becomes « Zoé Martin » once the identity
+    says so, unless another profile already has that name. Its address follows the name."""
+    if after == before:
+        return
+    profile = Author.objects.named(before).first()
+    if profile is None or Author.objects.named(after).exclude(pk=profile.pk).exists():
+        return
+    profile.name, profile.slug = after, ""
+    profile.save()
 
 
 class PageAdminForm(BodyImageAltMixin, forms.ModelForm):

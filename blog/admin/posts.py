@@ -2,6 +2,7 @@
 
 import reversion
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
@@ -14,9 +15,19 @@ from django.utils.translation import ngettext
 from blog.admin import editor
 from blog.admin.forms import PostAdminForm, SiteTimeSplitDateTimeField
 from blog.admin.history import PostHistoryAdmin
-from blog.models import Post, Redirect, TaggedPost
+from blog.models import (
+    AUTHOR_LINKS,
+    Author,
+    Post,
+    PostAuthor,
+    Redirect,
+    TaggedPost,
+    site_author,
+)
+from blog.roles import may_edit_any_post, may_edit_post
 
-# Revisions keep the post and its tags; redirects are not content (restoring must not drop them).
+# Revisions keep the post and its tags; redirects are not content (restoring must not drop them),
+# and neither are its authors (restoring an old version never changes who owns the post).
 reversion.register(TaggedPost)
 reversion.register(Post, follow=["tagged_items"])
 
@@ -57,22 +68,84 @@ class RedirectInline(admin.TabularInline):
     verbose_name_plural = _("old addresses that lead here")
 
 
+class PostAuthorInline(admin.TabularInline):
+    """The post's authors, in byline order: the Éditeur's to change (an Auteur sees them)."""
+
+    model = PostAuthor
+    extra = 0
+    fields = ["author", "position"]
+    verbose_name = _("author")
+    verbose_name_plural = _("authors")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may_edit_any_post(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return may_edit_any_post(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return may_edit_any_post(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return may_edit_any_post(request.user)
+
+
+def creator_author(user) -> Author:
+    """Who a new post is by: its creator's profile. An Auteur without one gets one (their name,
+    made unique); an Éditeur without one writes as the site's author (``site_author``)."""
+    profile = Author.objects.of_user(user).first()
+    if profile is not None:
+        return profile
+    if may_edit_any_post(user):
+        return site_author()
+    name = (user.get_full_name() or user.get_username()).strip()[:80] or "Auteur"
+    if Author.objects.named(name).exists():  # another person's profile: never take it over
+        name = f"{name} ({user.get_username()})"[:100]
+    return Author.objects.create(name=name, user=user)
+
+
+class AuthorFilter(admin.SimpleListFilter):
+    """Posts by one author (among the authors of the posts this user may see)."""
+
+    title = _("author")
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        authors = Author.objects.filter(post_links__isnull=False).distinct()
+        if not may_edit_any_post(request.user):
+            authors = authors.filter(posts__in=Post.objects.written_by(request.user))
+        return [(str(author.pk), author.name) for author in authors.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(author_links__author_id=int(self.value()))
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(PostHistoryAdmin):
     form = PostAdminForm
     # Typed times are read in the site's zone; a clock-change night's missing or repeated hour
     # is a form error that says so.
     formfield_overrides = {models.DateTimeField: {"form_class": SiteTimeSplitDateTimeField}}
-    list_display = ["title", "state_badge", "featured", "pub_date", "tag_list", "thumbnail"]
+    list_display = [
+        "title",
+        "author_names",
+        "state_badge",
+        "featured",
+        "pub_date",
+        "tag_list",
+        "thumbnail",
+    ]
     list_display_links = ["title"]
     list_editable = ["featured"]
-    list_filter = [StateFilter, "featured", "tags", "pub_date"]
+    list_filter = [StateFilter, AuthorFilter, "featured", "tags", "pub_date"]
     list_per_page = 50
     search_fields = ["title", "description", "body"]
     date_hierarchy = "pub_date"
     readonly_fields = ["created", "updated", "source_path"]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
-    inlines = [RedirectInline]
+    inlines = [RedirectInline, PostAuthorInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "body", "language", "tags"]}),
         (_("Publication"), {"fields": ["status", "pub_date", "featured"]}),
@@ -104,12 +177,25 @@ class PostAdmin(PostHistoryAdmin):
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("blog.publish_post")
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # An Auteur sees only their own posts (blog/roles.py): another's is a 403 everywhere.
+        return may_edit_post(request.user, obj) and super().has_view_permission(request, obj)
+
     def has_change_permission(self, request, obj=None) -> bool:
         # An Auteur writes drafts; once a post is published or scheduled, an Éditeur edits it.
         published = obj is not None and obj.status != Post.Status.DRAFT
         if published and not self.has_publish_permission(request):
             return False
-        return super().has_change_permission(request, obj)
+        return may_edit_post(request.user, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return may_edit_post(request.user, obj) and super().has_delete_permission(request, obj)
+
+    def recoverlist_view(self, request, extra_context=None):
+        # A deleted post has no authors left: only an Éditeur may recover it, or see its title.
+        if not may_edit_any_post(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
 
     def has_restore_permission(self, request, current, restored) -> bool:
         # Restoring must not do what the form refuses: « à la une » is the Éditeur's, even on a
@@ -123,7 +209,17 @@ class PostAdmin(PostHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             fields += ["status", "featured"]
+        if not may_edit_any_post(request.user):
+            fields += ["author_names"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_edit_any_post(request.user):
+            return fieldsets
+        # An Auteur sees who the post is by, and cannot change it (no authors inline).
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "author_names"]}), *rest]
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -142,7 +238,10 @@ class PostAdmin(PostHistoryAdmin):
 
         class PrefetchingChangeList(changelist):
             def get_queryset(self, request, exclude_parameters=None):
-                return super().get_queryset(request, exclude_parameters).prefetch_related("tags")
+                posts = super().get_queryset(request, exclude_parameters)
+                if not may_edit_any_post(request.user):
+                    posts = posts.filter(pk__in=Post.objects.written_by(request.user))
+                return posts.prefetch_related("tags", AUTHOR_LINKS)
 
         return PrefetchingChangeList
 
@@ -152,6 +251,12 @@ class PostAdmin(PostHistoryAdmin):
         return format_html(
             '<span class="carnet-state carnet-state--{}">{}</span>', post.state, labels[post.state]
         )
+
+    @admin.display(description=_("authors"))
+    def author_names(self, post):
+        if post is None or post.pk is None:
+            return ""
+        return ", ".join(author.name for author in post.byline)
 
     @admin.display(description=_("tags"))
     def tag_list(self, post):
@@ -184,6 +289,8 @@ class PostAdmin(PostHistoryAdmin):
                 prefill_slug=add,
             ),
         )
+        if obj is not None:  # images uploaded here are this post's: its owners' only
+            context["editor_config"]["uploadUrl"] += f"?post={obj.pk}"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -213,6 +320,17 @@ class PostAdmin(PostHistoryAdmin):
         super().save_model(request, obj, form, change)
         if old_slug and old_slug != obj.slug:
             remember_old_address(obj, old_slug, was_live)
+
+    def new_post_author(self, request) -> Author:
+        return creator_author(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new post is its creator's; a post left with no author (the Éditeur removed them
+        # all) falls back the same way, so every post has a byline and an owner.
+        post = form.instance
+        if not post.author_links.exists():
+            post.set_authors([creator_author(request.user)])
 
     def _apply_button(self, request, post, button) -> None:
         now = timezone.now()

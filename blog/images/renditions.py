@@ -3,9 +3,16 @@
 Why Pillow directly rather than sorl-thumbnail, easy-thumbnails or django-imagekit: those
 keep a database table or a cache entry per thumbnail (a query, or a cache round trip, per
 image on every page, against our fixed query budgets) or need spec fields on the model.
+(The cache entry kept here is read once per process: the process's memory answers first.)
 A rendition here is a pure function of the source file's name and the spec, so its name
 is known without asking anything; it is made once, on first use, written atomically
-next to the media, and then only its existence is checked (remembered in-process).
+through the media storage (a local disk or an S3 bucket: blog/images/storage.py).
+
+What a picture resolved to (its renditions' names, sizes and byte counts, or "none: over
+the limits") is remembered in the process and in the cache (shared by every worker and app
+server with Redis): a page asks the storage nothing once a picture is known, which matters
+when each question is an HTTP request to S3. Only a picture seen nowhere yet costs a read of
+its source and a look (a stat, or a HEAD) at each rendition, then the missing ones are made.
 
 Every rendition is re-encoded from pixels with the EXIF orientation applied and without
 any metadata: no camera data and no GPS location is ever published through them.
@@ -14,23 +21,26 @@ any metadata: no camera data and no GPS location is ever published through them.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from django.core.files.storage import default_storage
+from django.core.cache import cache
+from django.core.files.storage import Storage, default_storage
 from PIL import Image, ImageOps
 
 from blog.images.limits import Cost, decoding_cost, raster_formats
+from blog.images.storage import save_as, storage_key
 
 logger = logging.getLogger("blog.images")  # its name before the move: log filters keep working
 
 RENDITIONS_DIR = "renditions"
 WEBP_QUALITY = 78
 JPEG_QUALITY = 82
+# How long the cache remembers a resolved picture (a deleted rendition is made again after it).
+CACHE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,8 @@ class Rendition:
     url: str
     width: int
     height: int
-    path: str
+    name: str  # in the storage
+    size: int  # bytes (feed enclosures give it)
 
 
 @dataclass(frozen=True)
@@ -88,43 +99,40 @@ class Picture:
         return ", ".join(f"{r.url} {r.width}w" for r in getattr(self, kind))
 
 
-# Absolute paths of renditions known to exist: one stat per rendition per process.
-_known: set[str] = set()
-
-
-_headers: dict[str, tuple[int, int, Cost]] = {}
+# A resolved picture: (kind, width, height, name, size) per rendition, or None when the source
+# is over the limits (never decoded, the page shows the original). Keyed by _key().
+Resolved = tuple[tuple[str, int, int, str, int], ...] | None
+_resolved: dict[str, Resolved] = {}
+_UNKNOWN = object()
 # EXIF orientations that swap width and height (rotated by 90° or 270°).
 _SWAPPING = {5, 6, 7, 8}
 
 
-class OverLimit(ValueError):
-    """An image over CARNET_MAX_IMAGE_PIXELS: no rendition decodes it."""
+def forget() -> None:
+    """Forget what this process remembers (the cache keeps its entries), as a new process."""
+    _resolved.clear()
 
 
-def _upright_size(path: str) -> tuple[int, int]:
-    """The image's size once turned upright; the stored width/height may be sideways.
-
-    Read from the file's headers once per process, with what decoding it would cost: an
-    image over the upload limits (stored before they applied to imports, or by hand) is
-    never decoded (OverLimit; the page shows the original instead of renditions).
+def _upright_size(source) -> tuple[int, int, Cost]:
+    """The image's size once turned upright (the stored width/height may be sideways), and
+    what decoding it would cost, read from its headers: an image over the upload limits
+    (stored before they applied to imports, or by hand) is never decoded.
     """
-    header = _headers.get(path)
-    if header is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path, formats=raster_formats()) as image:
-                width, height = image.size
-                data = Path(path).read_bytes() if image.format == "GIF" else b""
-                cost = decoding_cost(image, data)
-                # Checked first: a PNG's getexif() decodes the whole image (its EXIF may
-                # follow the pixels).
-                if not cost.over_limit and image.getexif().get(0x0112) in _SWAPPING:
-                    width, height = height, width
-        header = _headers[path] = (width, height, cost)
-    width, height, cost = header
-    if cost.over_limit:
-        raise OverLimit(f"{path}: {cost.width} × {cost.height}, {cost.frames} frame(s)")
-    return width, height
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(source, formats=raster_formats()) as image:
+            width, height = image.size
+            if image.format == "GIF":
+                source.seek(0)
+                data = source.read()
+            else:
+                data = b""
+            cost = decoding_cost(image, data)
+            # Checked first: a PNG's getexif() decodes the whole image (its EXIF may
+            # follow the pixels).
+            if not cost.over_limit and image.getexif().get(0x0112) in _SWAPPING:
+                width, height = height, width
+    return width, height, cost
 
 
 def _fallback_format(source_name: str) -> tuple[str, str]:
@@ -148,42 +156,37 @@ def _name(source_name: str, spec: Spec, width: int, ext: str) -> str:
     return f"{RENDITIONS_DIR}/{digest[:2]}/{stem}-{digest}-{spec.name}-{width}.{ext}"
 
 
-def _write(image: Image.Image, path: str, fmt: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            options = {"optimize": True}
-            if fmt == "WEBP":
-                options = {"quality": WEBP_QUALITY, "method": 4}
-            elif fmt == "JPEG":
-                options.update(quality=JPEG_QUALITY, progressive=True)
-            # Only the colour profile is written: no EXIF, no XMP; an empty comment, since
-            # Pillow's JPEG writer would otherwise copy the source's.
-            options["icc_profile"] = image.info.get("icc_profile")
-            if fmt == "JPEG":
-                options["comment"] = b""
-            image.save(out, fmt, **options)
-        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    options = {"optimize": True}
+    if fmt == "WEBP":
+        options = {"quality": WEBP_QUALITY, "method": 4}
+    elif fmt == "JPEG":
+        options.update(quality=JPEG_QUALITY, progressive=True)
+    # Only the colour profile is written: no EXIF, no XMP; an empty comment, since
+    # Pillow's JPEG writer would otherwise copy the source's.
+    options["icc_profile"] = image.info.get("icc_profile")
+    if fmt == "JPEG":
+        options["comment"] = b""
+    image.save(out, fmt, **options)
+    return out.getvalue()
 
 
-def _render(source_path: str, spec: Spec, jobs: list[tuple[int, int, str, str]]) -> None:
-    with Image.open(source_path, formats=raster_formats()) as opened:
+def _render(source, spec: Spec, jobs: list[tuple[int, int, str, str]]):
+    """(name, bytes) of each job (width, height, name, format), from the open source file."""
+    source.seek(0)
+    with Image.open(source, formats=raster_formats()) as opened:
         image = ImageOps.exif_transpose(opened)
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        for width, height, path, fmt in jobs:
+        for width, height, name, fmt in jobs:
             if spec.ratio is None:
                 resized = image.resize((width, height), Image.Resampling.LANCZOS)
             else:
                 resized = ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS)
             if fmt == "JPEG" and resized.mode == "RGBA":
                 resized = resized.convert("RGB")
-            _write(resized, path, fmt)
+            yield name, _encode(resized, fmt)
 
 
 def picture(image_field, spec_name: str, *, webp: bool = True) -> Picture | None:
@@ -205,39 +208,96 @@ def social_image(image_field) -> Rendition | None:
     return pic.largest if pic else None
 
 
-def picture_of(storage, name: str, spec_name: str, *, webp: bool = True) -> Picture | None:
+def picture_of(storage: Storage, name: str, spec_name: str, *, webp: bool = True) -> Picture | None:
     """Renditions of the file ``name`` in ``storage`` (featured images, images in bodies)."""
     spec = SPECS[spec_name]
+    key = _key(storage, name, spec_name, webp)
+    resolved = _resolved.get(key, _UNKNOWN)
+    if resolved is _UNKNOWN:
+        resolved = _cached(key)
+        if resolved is _UNKNOWN:
+            try:
+                resolved = _resolve(storage, name, spec, webp)
+            except _Unavailable:
+                return None
+            _remember(key, resolved)
+        _resolved[key] = resolved
+    if resolved is None:
+        return None
+    result: dict[str, list[Rendition]] = {"fallback": [], "webp": []}
+    for kind, width, height, rel, size in resolved:
+        result[kind].append(Rendition(storage.url(rel), width, height, rel, size))
+    return Picture(fallback=result["fallback"], webp=result["webp"], sizes=spec.sizes)
+
+
+class _Unavailable(Exception):
+    """The source cannot be read or its renditions cannot be made now: try again later."""
+
+
+def _key(storage: Storage, name: str, spec_name: str, webp: bool) -> str:
+    where = hashlib.sha1(f"{storage_key(storage)}|{name}".encode()).hexdigest()
+    return f"carnet:picture:{where}:{spec_name}:{int(webp)}"
+
+
+def _cached(key: str):
     try:
-        source_path = storage.path(name)
-        width, height = _upright_size(source_path)
-    except (NotImplementedError, OSError, ValueError, Image.DecompressionBombError):
+        return cache.get(key, _UNKNOWN)
+    except Exception:  # a cache that is down costs a look at the storage, not the page
+        return _UNKNOWN
+
+
+def _remember(key: str, resolved: Resolved) -> None:
+    try:
+        cache.set(key, resolved, CACHE_SECONDS)
+    except Exception:
+        logger.warning("The cache did not keep the picture %s", key)
+
+
+def _resolve(storage: Storage, name: str, spec: Spec, webp: bool) -> Resolved:
+    """Look at the source and its renditions in the storage, make the missing ones."""
+    try:
+        with storage.open(name, "rb") as source:
+            return _resolve_source(storage, source, name, spec, webp)
+    except _Unavailable:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise _Unavailable from None  # missing or not an image: the page shows no picture
+    except Exception as exc:  # the storage itself (S3 unreachable, refused)
+        logger.warning("Cannot read %s from the media storage: %s", name, exc)
+        raise _Unavailable from None
+
+
+def _resolve_source(storage: Storage, source, name: str, spec: Spec, webp: bool) -> Resolved:
+    # Only the headers are read here (on a disk; S3 gives the whole object in one GET).
+    width, height, cost = _upright_size(source)
+    if cost.over_limit:
         return None
     fallback_fmt, fallback_ext = _fallback_format(name)
     formats = [(fallback_fmt, fallback_ext)] + ([("WEBP", "webp")] if webp else [])
+    plan: list[tuple[str, int, int, str]] = []
     sizes_seen: set[int] = set()
-    result: dict[str, list[Rendition]] = {"fallback": [], "webp": []}
-    missing: list[tuple[int, int, str, str]] = []
     for target in spec.widths:
         w, h = _target_size(width, height, spec, target)
         if w in sizes_seen:
             continue
         sizes_seen.add(w)
         for fmt, ext in formats:
-            rel = _name(name, spec, w, ext)
-            path = storage.path(rel)
-            if path not in _known:
-                if os.path.exists(path):
-                    _known.add(path)
-                else:
-                    missing.append((w, h, path, fmt))
-            kind = "webp" if fmt == "WEBP" else "fallback"
-            result[kind].append(Rendition(storage.url(rel), w, h, path))
-    if missing:
-        try:
-            _render(source_path, spec, missing)
-        except (OSError, ValueError, Image.DecompressionBombError) as exc:
-            logger.warning("Cannot make the %s renditions of %s: %s", spec_name, name, exc)
-            return None
-        _known.update(path for _, _, path, _ in missing)
-    return Picture(fallback=result["fallback"], webp=result["webp"], sizes=spec.sizes)
+            plan.append((fmt, w, h, _name(name, spec, w, ext)))
+    sizes: dict[str, int] = {}
+    missing: list[tuple[int, int, str, str]] = []
+    try:
+        for fmt, w, h, rel in plan:
+            try:
+                sizes[rel] = storage.size(rel)
+            except FileNotFoundError:
+                missing.append((w, h, rel, fmt))
+        if missing:  # decoding the source is the expensive part: only to make something
+            for rel, data in _render(source, spec, missing):
+                save_as(storage, rel, data)
+                sizes[rel] = len(data)
+    except Exception as exc:
+        logger.warning("Cannot make the %s renditions of %s: %s", spec.name, name, exc)
+        raise _Unavailable from None
+    return tuple(
+        ("webp" if fmt == "WEBP" else "fallback", w, h, rel, sizes[rel]) for fmt, w, h, rel in plan
+    )

@@ -10,14 +10,11 @@ re-encoding of the pixels (orientation applied), so no metadata and no foreign b
 from __future__ import annotations
 
 import io
-import os
 import struct
-import tempfile
 import warnings
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from blog.images.limits import decoding_cost, max_bytes, max_frames, max_pixels
+from blog.images.storage import save_new
 from blog.text import ascii_slugify
 
 # Pillow format -> (file extension, MIME type). Nothing else is accepted.
@@ -179,33 +177,10 @@ def _too_many_frames(name: str) -> str:
 def store(image: CleanImage, name: str, storage: Storage | None = None) -> str:
     """Write the image under ``name`` (or a free variant) and return the name used.
 
-    All or nothing: the bytes go to a temporary file beside the target, which gets its real
-    name only once completely written. A full disk raises OSError and leaves no file.
+    All or nothing, never over another file (blog.images.storage.save_new): on a local disk
+    a full disk raises OSError and leaves no file; in a bucket one PUT writes it whole.
     """
-    storage = storage or default_storage
-    try:
-        storage.path(name)
-    except NotImplementedError:  # not a local disk: the storage handles its own writes
-        return storage.save(name, ContentFile(image.content))
-    name = storage.get_available_name(name)
-    target = Path(storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(image.content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(partial, storage.file_permissions_mode or 0o644)
-        while True:
-            try:
-                os.link(partial, target)  # never overwrites another upload
-                return name
-            except FileExistsError:
-                name = storage.get_available_name(name)
-                target = Path(storage.path(name))
-    finally:
-        os.unlink(partial)
+    return save_new(storage or default_storage, name, image.content)
 
 
 def body_image_name(image: CleanImage) -> str:

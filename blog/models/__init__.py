@@ -1,12 +1,17 @@
-"""The database: posts and their tags and redirects, the site's identity, pages and messages.
+"""The database: posts, their authors, tags and redirects; the site's identity, pages, messages.
 
 Models import only the pure helpers (rendering, text, roles), never a service or a view.
 """
 
-from blog.models.posts import Post, PostQuerySet, Redirect, TaggedPost
+from blog.models.authors import Author, AuthorQuerySet, site_author, site_author_name
+from blog.models.posts import AUTHOR_LINKS, Post, PostAuthor, PostQuerySet, Redirect, TaggedPost
 from blog.models.site import ContactMessage, Page, PageQuerySet, SiteIdentity
 
 __all__ = [
+    "AUTHOR_LINKS",
+    "Author",
+    "AuthorQuerySet",
+    "PostAuthor",
     "ContactMessage",
     "Page",
     "PageQuerySet",
@@ -15,4 +20,6 @@ __all__ = [
     "Redirect",
     "SiteIdentity",
     "TaggedPost",
+    "site_author",
+    "site_author_name",
 ]

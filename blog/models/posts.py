@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from blog.models.authors import Author
 from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
 from blog.rendering import FeaturedOnce, featured_once
 from blog.roles import may_see_unpublished
@@ -49,6 +50,19 @@ class PostQuerySet(models.QuerySet):
 
     def with_tags(self) -> PostQuerySet:
         return self.prefetch_related("tags")
+
+    def with_authors(self) -> PostQuerySet:
+        """Each post's authors in their order, in one query for all (see ``byline``)."""
+        return self.prefetch_related(AUTHOR_LINKS)
+
+    def by_author(self, author) -> PostQuerySet:
+        return self.filter(author_links__author=author)
+
+    def written_by(self, user) -> PostQuerySet:
+        """Posts one of whose authors is ``user``'s profile (an Auteur's own posts)."""
+        return (
+            self.filter(author_links__author__user=user) if user.is_authenticated else self.none()
+        )
 
     def cards(self) -> PostQuerySet:
         """What a card needs, in one query: no body, the start of the rendered body for an
@@ -105,6 +119,14 @@ class Post(MarkdownDocument, SourceFile):
         ),
     )
     tags = TaggableManager(through="TaggedPost", blank=True, verbose_name=_("tags"))
+    authors = models.ManyToManyField(
+        Author,
+        through="PostAuthor",
+        related_name="posts",
+        blank=True,
+        verbose_name=_("authors"),
+        help_text=_("Who wrote the post, in the order the byline names them."),
+    )
 
     # Where an imported post came from (source_path, source_hash, source_format and
     # source_front_matter come from SourceFile).
@@ -170,6 +192,19 @@ class Post(MarkdownDocument, SourceFile):
         return featured_once(self.body_html, name, settings.MEDIA_URL)
 
     @property
+    def byline(self) -> list[Author]:
+        """The post's authors in their order (prefetched by ``with_authors()``: no query)."""
+        return [link.author for link in self.author_links.all()]
+
+    def set_authors(self, authors) -> None:
+        """Replace the post's authors by ``authors``, in that order (duplicates dropped)."""
+        wanted = list(dict.fromkeys(authors))
+        self.author_links.all().delete()
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=self, author=author, position=n) for n, author in enumerate(wanted)
+        )
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.pub_date <= timezone.now()
 
@@ -215,6 +250,31 @@ class TaggedPost(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag")
         ]
+
+
+class PostAuthor(models.Model):
+    """A post's author, in order: the first is named first in the byline."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="author_links")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("post author")
+        verbose_name_plural = _("post authors")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="unique_post_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.post}"
+
+
+# What ``byline`` reads: the links in order, each with its author (one query for many posts).
+AUTHOR_LINKS = models.Prefetch(
+    "author_links", queryset=PostAuthor.objects.select_related("author").order_by("position", "id")
+)
 
 
 class Redirect(models.Model):

@@ -18,6 +18,7 @@ from blog.text import strip_control_chars
 RESERVED_SLUGS = {
     "admin",
     "archive",
+    "auteurs",
     "blog",
     "contact",
     "feed",

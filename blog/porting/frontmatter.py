@@ -23,7 +23,7 @@ from django.utils.html import strip_tags
 
 from blog import local_time
 from blog.rendering import RenderError, render_markdown
-from blog.text import ascii_slugify, normalize_language, strip_control_chars
+from blog.text import ascii_slugify, name_key, normalize_language, strip_control_chars
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Expanded size of the front matter's values: a YAML alias bomb is a few hundred bytes that
@@ -60,6 +60,10 @@ TAG_KEYS = ("tags", "tag", "categories", "category", "keywords", "topics")
 SLUG_KEYS = ("slug",)
 OLD_URL_KEYS = ("permalink", "url", "aliases")
 LANGUAGE_KEYS = ("lang", "language", "locale")
+# Jekyll's and Gatsby's ``author`` (a name or {name, email}), Hugo's ``authors`` taxonomy.
+AUTHOR_KEYS = ("authors", "author")
+AUTHOR_NAME_KEYS = ("name", "display_name", "displayname", "title")  # inside an author mapping
+MAX_AUTHOR = 100
 TEMPLATE_KEY = "templatekey"
 DRAFT_STATUSES = {"draft", "false", "no", "unpublished", "private", "hidden", "pending"}
 PUBLISHED_STATUSES = {"published", "publish", "public", "true", "yes", "live", "active"}
@@ -367,6 +371,26 @@ def tags_of(meta: dict) -> list[str]:
             if len(name) > MAX_TAG:
                 raise SourceError(f"{key}: the tag {name[:40]!r}… is longer than {MAX_TAG}")
             names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def authors_of(meta: dict) -> list[str]:
+    """The post's author names, in order: ``authors`` (a list, Hugo's taxonomy), then
+    ``author`` (a name, a list, or ``{name, email}`` mappings); one per person (case and
+    accents aside). A value that names nobody (a number, an empty mapping) is left out."""
+    names: dict[str, str] = {}
+    for key in AUTHOR_KEYS:
+        _, value = lookup(meta, (key,))
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                _, item = lookup(item, AUTHOR_NAME_KEYS)
+            if not isinstance(item, str):
+                continue
+            name = strip_control_chars(item).strip()
+            if len(name) > MAX_AUTHOR:
+                raise SourceError(f"{key}: the name {name[:40]!r}… is longer than {MAX_AUTHOR}")
+            if name:
+                names.setdefault(name_key(name), name)
     return list(names.values())
 
 

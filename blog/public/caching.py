@@ -32,7 +32,7 @@ def published_state(request) -> tuple[dt.datetime | None, str]:
         state = public_state(request)
         site = state.site
         stamps = [stamp for stamp in (state.updated, state.published) if stamp]
-        changed = [stamp for stamp in (*stamps, site.identity, site.pages) if stamp]
+        changed = [stamp for stamp in (*stamps, site.identity, site.pages, site.authors) if stamp]
         last_modified = max(changed) if changed else None
         defaults = (settings.CARNET_SITE_NAME, settings.CARNET_TAGLINE, settings.CARNET_AUTHOR)
         key = "|".join(

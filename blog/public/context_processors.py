@@ -3,6 +3,7 @@
 from django.utils.translation import get_language
 
 from blog.site import identity
+from blog.site.stamps import public_state
 
 
 def site(request):
@@ -25,5 +26,7 @@ def site(request):
         "site_tagline": site.tagline,
         "site_author": site.author_name,
         "canonical_url": canonical,
+        # Bylines and the author box under a post: only on a site with several authors.
+        "several_authors": public_state(request).site.several_authors,
         "LANGUAGE_CODE": get_language(),
     }

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of the published posts, site-wide and per tag.
+"""RSS 2.0 and Atom feeds of the published posts, site-wide, per tag and per author.
 
 Full content (the sanitized ``body_html``, the one rendering pipeline) with every
 relative link and image made absolute, the tags as categories and the social-card
@@ -7,7 +7,6 @@ rendition of the featured image as the enclosure.
 
 from __future__ import annotations
 
-import os
 import re
 
 from django.contrib.syndication.views import Feed
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from blog.images import renditions
 from blog.models import Post
-from blog.public.lookups import get_tag_or_404
+from blog.public.lookups import get_author_or_404, get_tag_or_404
 from blog.site import identity
 
 FEED_ITEMS = 20
@@ -93,7 +92,7 @@ class LatestPostsFeed(Feed):
         return self.posts()[:FEED_ITEMS]
 
     def posts(self):
-        return Post.objects.published().defer("body", "source_meta").with_tags()
+        return Post.objects.published().defer("body", "source_meta").with_tags().with_authors()
 
     def item_title(self, item):
         return item.title
@@ -107,6 +106,17 @@ class LatestPostsFeed(Feed):
     def item_updateddate(self, item):
         return item.updated
 
+    def item_author_name(self, item):
+        """The post's authors (RSS ``dc:creator``, Atom ``author/name``); the site's author
+        for a post that names none."""
+        names = [author.name for author in item.byline]
+        return ", ".join(names) if names else self.author_name()
+
+    def item_author_link(self, item):
+        """Atom's ``author/uri``: the first author's page."""
+        authors = item.byline
+        return self.request.build_absolute_uri(authors[0].get_absolute_url()) if authors else None
+
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
 
@@ -114,12 +124,8 @@ class LatestPostsFeed(Feed):
         image = renditions.social_image(item.image)
         if not image:
             return []
-        try:
-            length = os.path.getsize(image.path)
-        except OSError:
-            return []
-        mime = "image/png" if image.path.endswith(".png") else "image/jpeg"
-        return [Enclosure(self.request.build_absolute_uri(image.url), str(length), mime)]
+        mime = "image/png" if image.name.endswith(".png") else "image/jpeg"
+        return [Enclosure(self.request.build_absolute_uri(image.url), str(image.size), mime)]
 
     def item_extra_kwargs(self, item):
         # A body that opens with the featured image gives it once: as the enclosure, when
@@ -156,3 +162,23 @@ class TagFeed(LatestPostsFeed):
 
     def items(self, tag):
         return self.posts().filter(tagged_items__tag=tag)[:FEED_ITEMS]
+
+
+class AuthorFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_author_or_404(slug)
+
+    def title(self, author):
+        return _("%(site)s: posts by %(author)s") % {
+            "site": self.identity().site_name,
+            "author": author.name,
+        }
+
+    def description(self, author):
+        return self.title(author)
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+    def items(self, author):
+        return self.posts().by_author(author)[:FEED_ITEMS]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from blog.models import Post
+from blog.models import Author, Post
 from blog.text import page_number, strip_control_chars
 
 
@@ -48,3 +48,11 @@ def get_tag_or_404(slug: str) -> Tag:
     if not Post.objects.published().filter(tagged_items__tag=tag).exists():
         raise Http404("No published post with this tag.")
     return tag
+
+
+def get_author_or_404(slug: str) -> Author:
+    """An author who has at least one published post (feeds use it)."""
+    author = get_object_or_404(Author, slug=slug)
+    if not Post.objects.published().by_author(author).exists():
+        raise Http404("No published post by this author.")
+    return author

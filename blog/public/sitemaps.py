@@ -1,4 +1,4 @@
-"""/sitemap.xml: the home page, published pages and posts (with lastmod), tags and archives."""
+"""/sitemap.xml: home, published pages and posts (with lastmod), tags, authors, archives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 from taggit.models import Tag
 
-from blog.models import Page, Post
+from blog.models import Author, Page, Post
 
 
 class StaticSitemap(Sitemap):
@@ -47,6 +47,16 @@ class TagSitemap(Sitemap):
         return reverse("blog:tag", kwargs={"slug": tag.slug})
 
 
+class AuthorSitemap(Sitemap):
+    """Authors with at least one published post (the others' pages are 404s)."""
+
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return Author.objects.with_published_posts().only("slug").order_by("slug")
+
+
 class ArchiveSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.3
@@ -82,5 +92,6 @@ SITEMAPS = {
     "pages": PageSitemap,
     "posts": PostSitemap,
     "tags": TagSitemap,
+    "authors": AuthorSitemap,
     "archives": ArchiveSitemap,
 }

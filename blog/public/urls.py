@@ -1,4 +1,5 @@
-"""The blog's URLs (``app_name = "blog"``): home, posts, tags, archives, feeds, search, sitemap."""
+"""The blog's URLs (``app_name = "blog"``): home, posts, tags, authors, archives, feeds,
+search, sitemap."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
@@ -33,6 +34,8 @@ urlpatterns = [
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<name:slug>/", views.TagPostListView.as_view(), name="tag"),
     path("tags/<name:slug>/feed/", conditional(feeds.TagFeed()), name="tag-feed"),
+    path("auteurs/<name:slug>/", views.AuthorPostListView.as_view(), name="author"),
+    path("auteurs/<name:slug>/feed/", conditional(feeds.AuthorFeed()), name="author-feed"),
     path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),
     path(
         "archive/<int:year>/<str:month>/",

@@ -17,16 +17,28 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from blog.models import Post
+from blog.models import AUTHOR_LINKS, Author, Post
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
+from blog.site.identity import profile_links
+from blog.site.stamps import public_state
 from blog.text import ascii_slugify
 
 HOME_LATEST = 10
 HOME_FEATURED = 3
 PER_PAGE = 10
 RELATED = 3
+
+
+def bylines_shown(request) -> bool:
+    """Cards name their authors only on a site with several (read with the page's state query):
+    a single-author site's lists cost no query more than before authors existed."""
+    return public_state(request).site.several_authors
+
+
+def card_prefetches(request) -> tuple:
+    return ("tags", AUTHOR_LINKS) if bylines_shown(request) else ("tags",)
 
 
 class PublishedPostMixin(ConditionalMixin):
@@ -44,7 +56,7 @@ class PublishedPostMixin(ConditionalMixin):
     def paginate_queryset(self, queryset, page_size):
         # Tags only for the page's cards: the archives' previous/next lookups also start from
         # get_queryset(), and a prefetch there cost a query only when such a post existed.
-        queryset = queryset.prefetch_related("tags")
+        queryset = queryset.prefetch_related(*card_prefetches(self.request))
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         page = page_or_404(self.request, paginator)
         return paginator, page, page.object_list, page.has_other_pages()
@@ -69,7 +81,7 @@ class HomeView(PublishedPostMixin, ListView):
         latest = list(context["latest_posts"])
         featured = self.featured
         # One query for the tags of both blocks.
-        prefetch_related_objects(featured + latest, "tags")
+        prefetch_related_objects(featured + latest, *card_prefetches(self.request))
         context.update(latest_posts=latest, featured_posts=featured)
         return context
 
@@ -81,7 +93,7 @@ class PostListView(PublishedPostMixin, ListView):
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
         # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
-        return Post.objects.visible_to(self.request.user).with_tags()
+        return Post.objects.visible_to(self.request.user).with_tags().with_authors()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -166,6 +178,30 @@ class TagPostListView(PublishedPostMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+class AuthorPostListView(PublishedPostMixin, ListView):
+    """An author's published posts, paginated as a tag's; an author with none is a 404 (a
+    profile whose posts are all drafts stays private)."""
+
+    template_name = "blog/author_post_list.html"
+
+    def get(self, request, *args, **kwargs):
+        self.author = Author.objects.filter(slug=kwargs["slug"]).first()
+        if self.author is None:
+            raise not_found(request, _("There is no author at this address."))
+        response = super().get(request, *args, **kwargs)
+        if not response.context_data["paginator"].count:
+            raise not_found(request, _("There is no author at this address."))
+        return response
+
+    def get_queryset(self):
+        return super().get_queryset().by_author(self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            author=self.author, author_links=profile_links(self.author, self.author.name), **kwargs
+        )
+
+
 class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
     pass
 
@@ -198,4 +234,6 @@ class SearchView(TemplateView):
             is_paginated=page.has_other_pages(),
             results=search.results(query, list(page.object_list)),
         )
+        if bylines_shown(self.request):
+            prefetch_related_objects(context["results"], AUTHOR_LINKS)
         return context

@@ -121,10 +121,8 @@ PROFILE_LABELS = {
 }
 
 
-def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...]) -> Identity:
-    author = row.author_name or base.author_name
-    site_name = row.site_name or base.site_name
-    owner = author or site_name
+def profile_links(row, owner: str) -> tuple[Link, ...]:
+    """The profile links of ``row`` (the identity or an author profile: the same fields)."""
     links = [
         Link(
             kind,
@@ -148,6 +146,13 @@ def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...])
                 _("Email %(owner)s: %(email)s") % {"owner": owner, "email": row.email},
             )
         )
+    return tuple(links)
+
+
+def from_row(row: SiteIdentity, base: Identity, navigation: tuple[NavItem, ...]) -> Identity:
+    author = row.author_name or base.author_name
+    site_name = row.site_name or base.site_name
+    links = profile_links(row, author or site_name)
     portrait = {}
     if row.portrait:
         portrait = {

@@ -2,7 +2,8 @@
 (``blog.public.caching``) and the identity's cache keys (``blog.site.identity``).
 
 The newest ``updated`` and ``pub_date`` of the published posts and their count, with the
-identity's and the pages' stamps riding along as scalar subqueries: still one query.
+identity's, the pages' and the author profiles' stamps (and how many authors have published
+posts) riding along as scalar subqueries: still one query.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, F, Func, Max, Q, Subquery
 
-from blog.models import Page, Post, SiteIdentity
+from blog.models import Author, Page, Post, PostAuthor, SiteIdentity
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,14 @@ class Stamps:
     page_count: int
     navigation: bool
     language: str = ""  # the identity's « site language » ("" for DJANGO_LANGUAGE_CODE)
+    authors: dt.datetime | None = None  # the last edit of an author profile
+    # More than one author has published posts: bylines and author boxes are then shown
+    # (a single-author site looks as it did before authors existed).
+    several_authors: bool = False
 
     def key(self) -> str:
-        return "|".join(str(part) for part in (self.identity, self.pages, self.page_count))
+        parts = (self.identity, self.pages, self.page_count, self.authors, self.several_authors)
+        return "|".join(str(part) for part in parts)
 
 
 def stamp_aggregates() -> dict:
@@ -48,6 +54,21 @@ def stamp_aggregates() -> dict:
                 .values("n")[:1]
             )
         ),
+        "authors_stamp": Max(Subquery(Author.objects.order_by("-updated").values("updated")[:1])),
+        "authors_writing": Max(
+            Subquery(
+                PostAuthor.objects.filter(post__in=Post.objects.published())
+                .order_by()
+                .annotate(
+                    n=Func(
+                        F("author_id"),
+                        function="COUNT",
+                        template="%(function)s(DISTINCT %(expressions)s)",
+                    )
+                )
+                .values("n")[:1]
+            )
+        ),
     }
 
 
@@ -62,6 +83,8 @@ def stamps_from(row: dict) -> Stamps:
         page_count=row.get("pages_count") or 0,
         navigation=bool(row.get("navigation_stamp")),
         language=row.get("identity_language") or "",
+        authors=row.get("authors_stamp"),
+        several_authors=(row.get("authors_writing") or 0) > 1,
     )
 
 

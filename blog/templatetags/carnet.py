@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
 from blog.images import renditions
-from blog.models import Post
+from blog.models import Author, Post
+from blog.site.identity import profile_links
 from blog.text import visible_text
 
 register = template.Library()
@@ -139,7 +140,18 @@ def post_json_ld(context, post):
         "inLanguage": post.language or context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE,
         "publisher": {"@type": "Organization", "name": context.get("site_name")},
     }
-    if context.get("site_author"):
+    authors = post.byline if post.pk else []
+    if authors:
+        people = [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": request.build_absolute_uri(author.get_absolute_url()),
+            }
+            for author in authors
+        ]
+        data["author"] = people[0] if len(people) == 1 else people
+    elif context.get("site_author"):
         data["author"] = {"@type": "Person", "name": context["site_author"]}
     if post.pk:
         data["keywords"] = [tag.name for tag in post.tags.all()]
@@ -155,6 +167,12 @@ def post_json_ld(context, post):
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     # Safe: JSON with <, > and & escaped, so it cannot close the script element.
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+@register.filter
+def author_links(author: Author):
+    """An author profile's links, as the site identity's are shown."""
+    return profile_links(author, author.name)
 
 
 @register.filter

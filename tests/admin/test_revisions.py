@@ -12,7 +12,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from blog.models import Post
-from tests.support.factories import make_staff, post_form_data
+from tests.support.factories import make_staff, own, post_form_data
 
 ADD = reverse("admin:blog_post_add")
 
@@ -235,6 +235,7 @@ class CompareAccessTests(TestCase):
     def test_an_author_cannot_compare_a_published_post_nor_sees_the_link(self):
         author = make_staff("autrice", is_superuser=False)
         author.groups.add(Group.objects.get(name="Auteur"))
+        own(self.post, author)  # hers: only the draft rule decides
         self.client.force_login(author)
         self.assertEqual(self.client.get(self.url).status_code, 403)
         history = self.client.get(reverse("admin:blog_post_history", args=[self.post.pk]))
@@ -244,6 +245,7 @@ class CompareAccessTests(TestCase):
     def test_an_author_compares_a_draft(self):
         author = make_staff("autrice", is_superuser=False)
         author.groups.add(Group.objects.get(name="Auteur"))
+        own(self.post, author)  # hers: only the draft rule decides
         Post.objects.filter(pk=self.post.pk).update(status=Post.Status.DRAFT)
         self.client.force_login(author)
         self.assertEqual(self.client.get(self.url).status_code, 200)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
-from tests.support.factories import make_post, make_staff, post_form_data
+from tests.support.factories import make_post, make_staff, own, post_form_data
 
 CHANGELIST = reverse("admin:blog_post_changelist")
 ADD = reverse("admin:blog_post_add")
@@ -35,7 +35,8 @@ class GroupsTests(TestCase):
 
 class AuthorTests(TestCase):
     def setUp(self):
-        self.client.force_login(member("Auteur", "autrice"))
+        self.author = member("Auteur", "autrice")
+        self.client.force_login(self.author)
 
     def test_writes_a_draft_even_when_asking_to_publish(self):
         response = self.client.post(ADD, new_post_data())
@@ -66,7 +67,7 @@ class AuthorTests(TestCase):
         self.assertEqual(draft.status, Post.Status.DRAFT)
 
     def test_cannot_change_a_published_post(self):
-        live = make_post(title="En ligne")
+        live = own(make_post(title="En ligne"), self.author)  # hers, yet published
         url = reverse("admin:blog_post_change", args=[live.pk])
         self.assertNotContains(self.client.get(url), 'name="title"')
         self.client.post(url, new_post_data(title="Modifié", slug=live.slug))

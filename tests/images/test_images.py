@@ -1,14 +1,16 @@
 """Renditions: sized per place, WebP + original format, made once, upright, no location data."""
 
 import io
-import os
 import re
 
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from PIL import Image, ImageCms
 
 from blog.images import renditions
+from blog.images.storage import read, save_as
 from tests.support.factories import make_image, make_post
 
 GPS_IFD = 0x8825
@@ -26,8 +28,9 @@ def photo_with_exif(size=(1600, 1000)) -> SimpleUploadedFile:
     return SimpleUploadedFile("gps.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def media_path(url: str, media_root) -> str:
-    return os.path.join(media_root, url.removeprefix("/media/"))
+def opened(rendition) -> io.BytesIO:
+    """A rendition's bytes, read back from the media storage (a disk or a bucket)."""
+    return io.BytesIO(read(default_storage, rendition.name))
 
 
 class RenditionTests(TestCase):
@@ -35,9 +38,9 @@ class RenditionTests(TestCase):
         post = make_post(title="GPS", image=photo_with_exif(), image_alt="Un lac")
         picture = renditions.picture(post.image, "hero")
         for rendition in picture.fallback + picture.webp:
-            with Image.open(rendition.path) as image:
+            with Image.open(opened(rendition)) as image:
                 # Stored 1600 x 1000 sideways: upright it is 1000 wide, 1600 high.
-                self.assertGreater(image.height, image.width, rendition.path)
+                self.assertGreater(image.height, image.width, rendition.name)
                 exif = image.getexif()
                 self.assertNotIn(GPS_IFD, exif)
                 self.assertNotIn(0x010F, exif)
@@ -53,10 +56,9 @@ class RenditionTests(TestCase):
         post = make_post(title="Profil", image=upload, image_alt="Rouge")
         picture = renditions.picture(post.image, "card")
         for rendition in picture.fallback + picture.webp:
-            with open(rendition.path, "rb") as file:
-                self.assertNotIn(b"Lilas", file.read(), rendition.path)
-            with Image.open(rendition.path) as image:
-                self.assertEqual(image.info.get("icc_profile"), icc, rendition.path)
+            self.assertNotIn(b"Lilas", opened(rendition).getvalue(), rendition.name)
+            with Image.open(opened(rendition)) as image:
+                self.assertEqual(image.info.get("icc_profile"), icc, rendition.name)
 
     def test_sizes_for_each_place_in_webp_and_original_format(self):
         post = make_post(title="Grand", image=make_image(size=(2000, 1500)), image_alt="x")
@@ -64,7 +66,7 @@ class RenditionTests(TestCase):
         self.assertEqual([(r.width, r.height) for r in card.fallback], [(400, 210), (800, 420)])
         self.assertTrue(all(r.url.endswith(".jpg") for r in card.fallback))
         self.assertTrue(all(r.url.endswith(".webp") for r in card.webp))
-        with Image.open(card.webp[0].path) as webp:
+        with Image.open(opened(card.webp[0])) as webp:
             self.assertEqual((webp.format, webp.size), ("WEBP", (400, 210)))
         hero = renditions.picture(post.image, "hero")
         self.assertEqual([r.width for r in hero.fallback], [672, 1024, 1344])
@@ -89,15 +91,36 @@ class RenditionTests(TestCase):
     def test_made_once_then_reused(self):
         post = make_post(title="Une fois", image=make_image(size=(1200, 800)), image_alt="x")
         first = renditions.picture(post.image, "card")
-        stamps = [os.stat(r.path).st_mtime_ns for r in first.fallback + first.webp]
-        renditions._known.clear()  # even a new process only checks that the files exist
+        made = first.fallback + first.webp
+        # Marked, to see whether a later call writes them again.
+        for rendition in made:
+            default_storage.delete(rendition.name)
+            save_as(default_storage, rendition.name, b"made before")
+        renditions.forget()  # a new process: it only looks whether the files exist
+        cache.clear()
         again = renditions.picture(post.image, "card")
-        self.assertEqual(stamps, [os.stat(r.path).st_mtime_ns for r in again.fallback + again.webp])
+        self.assertEqual([r.name for r in again.fallback + again.webp], [r.name for r in made])
+        for rendition in again.fallback + again.webp:
+            self.assertEqual(read(default_storage, rendition.name), b"made before")
+            self.assertEqual(rendition.size, len(b"made before"))
+
+    def test_known_pictures_cost_no_look_at_the_storage(self):
+        """Once a picture is known (in the process, or in the shared cache for another
+        process), its page asks the storage nothing: on S3 each question is a request."""
+        post = make_post(title="Connue", image=make_image(size=(1200, 800)), image_alt="x")
+        first = renditions.picture(post.image, "card")
+        default_storage.delete(post.image.name)  # a look at the source would now fail
+        for rendition in first.fallback + first.webp:
+            default_storage.delete(rendition.name)  # and one at the renditions would remake them
+        self.assertEqual(renditions.picture(post.image, "card"), first)
+        renditions.forget()  # another process, the same cache
+        self.assertEqual(renditions.picture(post.image, "card"), first)
+        self.assertFalse(any(default_storage.exists(r.name) for r in first.fallback + first.webp))
 
     def test_a_missing_source_file_does_not_break_the_page(self):
         post = make_post(title="Perdu", image=make_image(size=(800, 600)), image_alt="Perdu")
-        os.unlink(post.image.path)
-        renditions._known.clear()
+        default_storage.delete(post.image.name)
+        renditions.forget()
         response = self.client.get("/blog/perdu/")
         self.assertEqual(response.status_code, 200)
 
@@ -121,10 +144,9 @@ class PictureMarkupTests(TestCase):
 
 class BodyImageTests(TestCase):
     def test_images_in_the_body_get_renditions(self):
-        from django.core.files.storage import default_storage
-
         name = default_storage.save("posts/corps.jpg", make_image(size=(1800, 1200)))
-        make_post(title="Corps", body=f'Texte\n\n![Une vue](/media/{name} "Titre")\n')
+        url = default_storage.url(name)
+        make_post(title="Corps", body=f'Texte\n\n![Une vue]({url} "Titre")\n')
         html = self.client.get("/blog/corps/").content.decode()
         body = html.split('<div class="prose">')[1]
         picture = re.search(r"<picture>.*?</picture>", body, re.S).group(0)

@@ -3,6 +3,7 @@
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import TestCase
@@ -110,8 +111,8 @@ class PageExportTests(TemporaryFolders, TestCase):
         assert run.error is None, run.stderr
         body = Page.objects.get(slug="moi").body
         stored = body.split("](")[1].rstrip(")\n")
-        assert stored.startswith("/media/posts/")
-        assert default_storage.open(stored.removeprefix("/media/")).read() == png()
+        assert stored.startswith(f"{settings.MEDIA_URL}posts/")
+        assert default_storage.open(stored.removeprefix(settings.MEDIA_URL)).read() == png()
 
     def test_a_slug_changed_in_the_admin_is_written_back(self):
         site = self.tmp_path / "site"

@@ -38,7 +38,7 @@ def assert_only_the_good_post(run: Run, bad: Path, message: str, media_root: Pat
     assert list(Post.objects.values_list("title", flat=True)) == ["Bon article"]
     assert list(Tag.objects.values_list("name", flat=True)) == ["bon"]
     assert list(Redirect.objects.values_list("old_path", flat=True)) == ["/blog/2020-05-23-bon/"]
-    assert media_files(media_root) == []
+    assert media_files() == []
 
 
 CASES = {
@@ -174,7 +174,7 @@ class BadInputTests(TemporaryFolders, TestCase):
         titles = set(Post.objects.values_list("title", flat=True))
         assert "Sain" in titles
         assert not titles & {"Fuite", "Corps", "Site"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_strict_imports_nothing_when_one_file_fails(self):
         write(
@@ -186,7 +186,7 @@ class BadInputTests(TemporaryFolders, TestCase):
         assert "nothing was imported (--strict)" in str(run.error)
         assert run.summary.startswith("Nothing imported (--strict and a file failed)")
         assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
-        assert media_files(self.media_root) == []  # the image written for image.md was removed
+        assert media_files() == []  # the image written for image.md was removed
 
     def test_dry_run_checks_everything_and_writes_nothing(self):
         write(
@@ -201,7 +201,7 @@ class BadInputTests(TemporaryFolders, TestCase):
         )
         assert run.error is not None
         assert Post.objects.count() == Tag.objects.count() == Redirect.objects.count() == 0
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_missing_path_and_bad_static_dir(self):
         run = Run(self.tmp_path / "absent")

@@ -2,12 +2,12 @@
 (templateKey), .mdx files, empty folders, drafts counted, one spelling per tag."""
 
 from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.utils.timezone import localtime
 from taggit.models import Tag
 
 from blog.models import Post
-from tests.support.cases import TemporaryFolders
+from tests.support.cases import TemporaryFolders, fresh_media
 from tests.support.importing import Run, export, front_matter, write
 
 
@@ -156,7 +156,7 @@ class TagSpellingTests(TemporaryFolders, TestCase):
         Run(self.tmp_path / "site")
         assert list(Tag.objects.values_list("name", flat=True)) == ["Web"]
         export(self.tmp_path / "out")
-        with transaction.atomic(), override_settings(MEDIA_ROOT=self.tmp_path / "media-2"):
+        with transaction.atomic(), fresh_media(self.tmp_path / "media-2"):
             Post.objects.all().delete()
             Tag.objects.all().delete()
             Run(self.tmp_path / "out")

@@ -1,5 +1,6 @@
 """Liquid, Hugo and Hexo shortcodes: converted at import outside code, kept for export."""
 
+from django.conf import settings
 from django.test import SimpleTestCase, TestCase
 
 from blog.models import Post
@@ -109,10 +110,10 @@ class ImportTests(TemporaryFolders, TestCase):
         assert run.error is None, run.stderr
         post = Post.objects.get(title="Second")
         first = Post.objects.get(title="First one")
-        [image] = media_files(self.media_root)
+        [image] = media_files()
         assert f"[the first]({first.get_absolute_url()})" in post.body
         assert "[gone]({% post_url 2015-gone %})" in post.body
-        assert f'<figure><img src="/media/{image}" alt="A cat">' in post.body
+        assert f'<figure><img src="{settings.MEDIA_URL}{image}" alt="A cat">' in post.body
         assert "```python\nprint({{ x }})\n```" in post.body
         assert "`{% post_url 2016-01-01-first %}` stays." in post.body
         html = self.client.get(post.get_absolute_url()).content.decode()
@@ -156,9 +157,9 @@ class ImportTests(TemporaryFolders, TestCase):
         assert "warning" not in run.stderr
         assert run.summary.endswith(", 1 shortcodes converted, 0 left as text"), run.summary
         late = Post.objects.get(title="Late").get_absolute_url()
-        [image] = media_files(self.media_root)
+        [image] = media_files()
         early = Post.objects.get(title="Early")
-        assert early.body == f"[next]({late}) ![c](/media/{image})\n"
+        assert early.body == f"[next]({late}) ![c]({settings.MEDIA_URL}{image})\n"
         assert f'href="{late}"' in early.body_html
         again = Run(self.tmp_path / "site")
         assert again.summary.startswith("0 created, 0 updated, 2 unchanged"), again.summary

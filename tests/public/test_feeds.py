@@ -1,8 +1,11 @@
 """RSS and Atom feeds, read by feedparser as a feed reader would."""
 
 import datetime as dt
+from urllib.parse import urljoin
 
 import feedparser
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.test import TestCase
 from django.utils import timezone
 
@@ -85,10 +88,10 @@ class FeedTests(TestCase):
         entry = next(e for e in feed.entries if e.title == "Photo")
         enclosure = entry.enclosures[0]
         self.assertEqual(enclosure.type, "image/jpeg")
-        self.assertTrue(enclosure.href.startswith("http://testserver/media/renditions/"))
-        self.assertGreater(int(enclosure.length), 0)
-        image = self.client.get(enclosure.href.removeprefix("http://testserver"))
-        self.assertIn(image.status_code, (200, 404))  # media serving is the web server's job
+        media = urljoin("http://testserver/", settings.MEDIA_URL)  # the site's, or a bucket's
+        self.assertTrue(enclosure.href.startswith(f"{media}renditions/"), enclosure.href)
+        name = enclosure.href.removeprefix(media)
+        self.assertEqual(int(enclosure.length), default_storage.size(name))
 
     def test_every_page_advertises_the_feeds(self):
         for url in ["/", "/blog/", "/tags/", "/blog/autre/"]:

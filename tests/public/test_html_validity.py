@@ -12,7 +12,7 @@ from pathlib import Path
 from django.test import TestCase
 
 from tests.support.browser import ROOT, skip_or_fail
-from tests.support.factories import make_image, make_post
+from tests.support.factories import make_author, make_image, make_post
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -120,6 +120,19 @@ class HtmlValidityTests(TestCase):
             response = self.client.get(url)
             self.assertIn(response.status_code, (200, 404), url)
             pages[name] = response.content.decode()
+        self.assertEqual(validate(pages), [])
+
+    def test_pages_of_a_two_author_site_are_valid_html(self):
+        """Bylines, author boxes (with portrait and links) and author pages."""
+        zoe = make_author("Zoé Martin", bio="Développeuse.", github="https://github.com/zoe",
+                          portrait=make_image(), portrait_alt="Zoé à son bureau")  # fmt: skip
+        marc = make_author("Marc Lefèvre", email="marc@example.org")
+        make_post(title="Ensemble", tags=["web"]).set_authors([zoe, marc])
+        make_post(title="Seul", tags=["web"]).set_authors([marc])
+        urls = {"post": "/blog/ensemble/", "list": "/blog/", "author": "/auteurs/zoe-martin/",
+                "tag": "/tags/web/"}  # fmt: skip
+        pages = {name: self.client.get(url).content.decode() for name, url in urls.items()}
+        self.assertIn('class="byline"', pages["post"])
         self.assertEqual(validate(pages), [])
 
     def test_the_checker_does_find_errors(self):

@@ -13,6 +13,9 @@ import struct
 import zlib
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
@@ -22,7 +25,8 @@ from PIL import Image
 from blog.models import Post, SiteIdentity
 from tests.support.cases import TemporaryFolders
 from tests.support.factories import identity_form_data, make_post, make_staff, post_form_data
-from tests.support.importing import Run, media_files, png, write
+from tests.support.importing import Run, media_files, png, stored, write
+from tests.support.s3 import filesystem_only
 
 GOOD = "---\ntitle: Bon article\ndate: 2020-05-23\n---\nTexte.\n"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
@@ -208,7 +212,7 @@ class SymlinkImportTests(SiteFolderTestCase):
             run.stderr
         )
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_a_static_folder_linked_out_of_the_site_is_not_trusted(self):
         """site/static -> ~ would make every file of the home folder a site image."""
@@ -225,7 +229,7 @@ class SymlinkImportTests(SiteFolderTestCase):
         run = Run(root)
         assert "Site paths like /img/x.jpg resolve in" not in run.stdout
         assert f"{root / 'static'} is a link out of the site" in run.stderr
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
 
 class SymlinkExportTests(TemporaryFolders, TestCase):
@@ -259,8 +263,7 @@ class SymlinkExportTests(TemporaryFolders, TestCase):
         assert list(elsewhere.rglob("*")) == []
 
     def test_export_never_writes_an_image_through_a_link(self):
-        (self.media_root / "posts").mkdir(parents=True)
-        (self.media_root / "posts" / "abc.png").write_bytes(png())
+        assert default_storage.save("posts/abc.png", ContentFile(png())) == "posts/abc.png"
         make_post(
             title="Image",
             source_path="blog/image.md",
@@ -295,7 +298,7 @@ class SvgTests(SiteFolderTestCase):
         )
         assert f"warning: {post}: featuredimage '/img/logo.svg' is an SVG image" in run.stderr
         assert run.error is None
-        assert media_files(self.media_root) == []
+        assert media_files() == []
         imported = Post.objects.get(title="Svg")
         assert imported.body == "![x](x.svg)\n"
         assert not imported.image
@@ -320,8 +323,9 @@ class SvgTests(SiteFolderTestCase):
             identity_form_data(portrait=svg, portrait_alt="Moi"),
         )
         assert "« logo.svg » n&#x27;est pas une image JPEG" in response.content.decode()
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
+    @filesystem_only("the app's /media/ view; a bucket's objects: tests/images/test_s3.py")
     @override_settings(SERVE_MEDIA=True)
     def test_every_media_response_stops_scripts(self):
         for name, content, raster in MEDIA_FILES:
@@ -377,7 +381,7 @@ class GifBombTests(SiteFolderTestCase):
             identity_form_data(portrait=SimpleUploadedFile("bombe.gif", data), portrait_alt="Moi"),
         )
         assert TOO_MANY in response.content.decode()
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_thousands_of_tiny_frames_are_refused(self):
         """1 × 1 pixels each, but every frame costs a decode and a re-encode."""
@@ -388,7 +392,7 @@ class GifBombTests(SiteFolderTestCase):
         )
         assert response.status_code == 400
         assert "« bombe.gif » a trop d'images : la limite est de 1000." in response.json()["error"]
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_a_gif_pillow_cannot_write_back_is_refused_not_a_500(self):
         """Two identical frames of 655 s each: Pillow merges them and cannot write the delay."""
@@ -400,7 +404,7 @@ class GifBombTests(SiteFolderTestCase):
         )
         assert response.status_code == 400
         assert "« long.gif »" in response.json()["error"]
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_an_imported_gif_bomb_fails_its_file(self):
         write(self.site, "static/img/bombe.gif", gif_bomb())
@@ -415,7 +419,7 @@ class GifBombTests(SiteFolderTestCase):
             "(7000 × 7000, 2 frames; the limit is 40 megapixels)"
         ) in run.stderr
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
 
 class ImageLimitTests(SiteFolderTestCase):
@@ -437,7 +441,7 @@ class ImageLimitTests(SiteFolderTestCase):
         ) in run.stderr
         assert "1 file(s) could not be imported" in str(run.error)
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     @override_settings(CARNET_MAX_IMAGE_PIXELS=1_000_000, CARNET_MAX_IMAGE_BYTES=20_000)
     def test_the_upload_limits_hold_for_imported_images(self):
@@ -462,27 +466,28 @@ class ImageLimitTests(SiteFolderTestCase):
         assert "the limit is 20000 bytes)" in run.stderr
         assert "2 file(s) could not be imported" in str(run.error)
         assert titles() == {"Bon article"}
-        assert media_files(self.media_root) == []
+        assert media_files() == []
 
     def test_renditions_never_decode_an_image_over_the_limit(self):
         """An image stored before the limit (or by hand): the page shows, no rendition is made."""
-        write(self.media_root, "posts/large.png", png_of(2000, 1000))
-        write(self.media_root, "posts/large-body.png", png_of(2000, 1000))
+        for name in ["posts/large.png", "posts/large-body.png"]:
+            default_storage.save(name, ContentFile(png_of(2000, 1000)))
+        media = settings.MEDIA_URL
         post = make_post(
             title="Grande",
             image="posts/large.png",
             image_alt="Grande",
             # Another file: the featured image opening the body would be shown once (the hero).
-            body="![corps](/media/posts/large-body.png)",
+            body=f"![corps]({media}posts/large-body.png)",
         )
         with self.settings(CARNET_MAX_IMAGE_PIXELS=1_000_000):
             for url in [post.get_absolute_url(), "/", "/feed/"]:
                 response = self.client.get(url)
                 assert response.status_code == 200, url
-            assert not (self.media_root / "renditions").exists()
+            assert media_files("renditions/") == []
             html = self.client.get(post.get_absolute_url()).content.decode()
-        assert '<img alt="corps" src="/media/posts/large-body.png">' in html  # as written
-        assert 'src="/media/posts/large.png" alt="Grande" width="2000" height="1000"' in html
+        assert f'<img alt="corps" src="{media}posts/large-body.png">' in html  # as written
+        assert f'src="{media}posts/large.png" alt="Grande" width="2000" height="1000"' in html
 
 
 class OtherFormatTests(SiteFolderTestCase):
@@ -499,10 +504,10 @@ class OtherFormatTests(SiteFolderTestCase):
             {"image": SimpleUploadedFile("photo.jpg", buffer.getvalue())},
         )
         assert response.status_code == 200
-        (name,) = media_files(self.media_root)
+        (name,) = media_files()
         assert name.endswith("photo.jpg")
-        with Image.open(self.media_root / name) as stored:
-            assert (stored.format, stored.size) == ("JPEG", (40, 30))
+        with Image.open(io.BytesIO(stored(name))) as image:
+            assert (image.format, image.size) == ("JPEG", (40, 30))
 
     def test_an_eps_named_like_a_photo_is_not_imported(self):
         """Pillow opens EPS under any name and decodes it by running Ghostscript on it."""
@@ -520,5 +525,5 @@ class OtherFormatTests(SiteFolderTestCase):
         assert f"warning: {post}: line 5: image '/img/photo.jpg' is not a readable image" in (
             run.stderr
         )
-        assert media_files(self.media_root) == []
+        assert media_files() == []
         assert Post.objects.get(title="Eps").body == "![e](/img/photo.jpg)\n"

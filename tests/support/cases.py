@@ -1,4 +1,4 @@
-"""What many test classes share: a fresh folder and MEDIA_ROOT per test, isolated subtests."""
+"""What many test classes share: a fresh folder and media storage per test, isolated subtests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
+
+from tests.support.s3 import media_in_prefix, new_prefix, s3_run
 
 
 class _RollBack(Exception):
@@ -26,6 +29,13 @@ def rolled_back() -> Iterator[None]:
         pass
 
 
+def fresh_media(media_root: Path):
+    """Settings for an empty media storage: ``media_root`` (and, in the S3 run, a new prefix
+    of the run's bucket)."""
+    extra = media_in_prefix(settings.STORAGES, new_prefix()) if s3_run() else {}
+    return override_settings(MEDIA_ROOT=media_root, **extra)
+
+
 class TemporaryFolders:
     """Each test gets ``self.tmp_path``, a new empty folder removed after it, and its uploads go
     to ``self.media_root`` inside it (never the real media/); ``self.case()`` does the same for
@@ -39,7 +49,7 @@ class TemporaryFolders:
     def _folders(self) -> Iterator[tuple[Path, Path]]:
         with tempfile.TemporaryDirectory(prefix="carnet-test-") as folder:
             root = Path(folder).resolve()
-            with override_settings(MEDIA_ROOT=root / "media"):
+            with fresh_media(root / "media"):
                 yield root, root / "media"
 
     @contextmanager

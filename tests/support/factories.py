@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from blog.models import Post
+from blog.models import Author, Post
 
 _counter = itertools.count(1)
 
@@ -27,6 +27,18 @@ def make_post(*, tags: list[str] | None = None, **overrides) -> Post:
     post = Post.objects.create(**overrides)
     if tags:
         post.tags.add(*tags)
+    return post
+
+
+def make_author(name: str, *, user=None, **fields) -> Author:
+    """An author profile (linked to ``user`` when given)."""
+    return Author.objects.create(name=name, user=user, **fields)
+
+
+def own(post: Post, user) -> Post:
+    """Make ``user`` (their profile, made when missing) the post's only author."""
+    profile = Author.objects.filter(user=user).first() or make_author(user.username, user=user)
+    post.set_authors([profile])
     return post
 
 
@@ -60,6 +72,9 @@ def post_form_data(post: Post | None = None, **overrides) -> dict:
         "image_alt": "",
         "redirects-TOTAL_FORMS": "0",
         "redirects-INITIAL_FORMS": "0",
+        # The authors inline (Éditeurs only): none sent, the post keeps its authors.
+        "author_links-TOTAL_FORMS": "0",
+        "author_links-INITIAL_FORMS": "0",
     }
     if post is not None:
         local = timezone.localtime(post.pub_date)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 # ../shared/corpus beside the repository: real posts from 5 public sites (never copied here).
@@ -56,12 +57,22 @@ def write(root: Path, relative: str, text: str | bytes) -> Path:
     return path
 
 
-def media_files(media_root: Path) -> list[str]:
-    if not media_root.exists():
+def media_files(root: str = "") -> list[str]:
+    """Every file in the media storage (a folder or a bucket's prefix), by name, sorted."""
+    try:
+        folders, files = default_storage.listdir(root)
+    except FileNotFoundError:
         return []
-    return sorted(
-        p.relative_to(media_root).as_posix() for p in media_root.rglob("*") if p.is_file()
-    )
+    found = [f"{root}{name}" for name in files]
+    for folder in folders:
+        found += media_files(f"{root}{folder}/")
+    return sorted(found)
+
+
+def stored(name: str) -> bytes:
+    """A media file's bytes, read back from the media storage."""
+    with default_storage.open(name, "rb") as file:
+        return file.read()
 
 
 def png(color=(200, 120, 40), size=(12, 8)) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from blog.models import Post
+from blog.models import AUTHOR_LINKS, Post, site_author
 from blog.porting.exporting.common import ExportReport
 from blog.porting.exporting.pages import export_pages
 from blog.porting.exporting.posts import export_post
@@ -29,9 +29,10 @@ def export_posts(outdir: Path, posts=None) -> ExportReport:
         Post.objects.exclude(source_path=None).values_list("source_path", flat=True)
     )
     written: dict[Path, str] = {}
-    queryset = posts.order_by("pk").prefetch_related("tags", "redirects")
+    queryset = posts.order_by("pk").prefetch_related("tags", "redirects", AUTHOR_LINKS)
+    default = site_author(create=False)
     for post in queryset.iterator(chunk_size=200):
-        export_post(post, outdir, taken=taken, written=written, report=report)
+        export_post(post, outdir, taken=taken, written=written, report=report, default=default)
     if whole_site:  # its pages and landing page too
         export_pages(outdir, report, taken=taken, written=written)
     return report

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from blog.models import Post
+from blog.models import Author, Post
 from blog.porting import frontmatter, oldurls, shortcodes
 from blog.porting.exporting.common import (
     ExportReport,
@@ -26,11 +26,11 @@ from blog.porting.exporting.common import (
     safe_relative,
     set_language,
 )
-from blog.text import ascii_slugify, strip_control_chars
+from blog.text import ascii_slugify, name_key, strip_control_chars
 
 
 def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path, str],
-                report: ExportReport) -> Path:  # fmt: skip
+                report: ExportReport, default: Author | None = None) -> Path:  # fmt: skip
     relative = post.source_path if safe_relative(post.source_path) else None
     if relative is None:
         relative = f"src/pages/blog/{post.slug}.md"
@@ -54,6 +54,7 @@ def export_post(post: Post, outdir: Path, *, taken: set[str], written: dict[Path
     _set_description(meta, post, body)
     _set_flags(meta, post, relative)
     _set_tags(meta, post)
+    _set_authors(meta, post, default)
     _set_slug(meta, post)
     set_language(meta, post.language)
     if not post.source_path:
@@ -191,6 +192,46 @@ def _set_tags(meta: dict, post: Post) -> None:
             first = first or key
             del meta[key]
     meta[first or "tags"] = names
+
+
+def _set_authors(meta: dict, post: Post, default: Author | None) -> None:
+    """The post's authors, in the shape its file gave them (a name, a list, ``{name, email}``
+    mappings, under ``author`` or ``authors``); nothing for the site's own author when the
+    file named nobody (a post written here by the site's author gets no key either)."""
+    authors = post.byline
+    try:
+        written = frontmatter.authors_of(meta)
+    except frontmatter.SourceError:
+        written = []
+    keys = [name_key(author.name) for author in authors]
+    if [name_key(name) for name in written] == keys:
+        return
+    if not written and (not authors or (default is not None and authors == [default])):
+        return
+    found = [key for key in meta if str(key).lower() in frontmatter.AUTHOR_KEYS]
+    original = meta[found[0]] if found else None
+    for key in found:
+        del meta[key]
+    if not authors:
+        return
+    key = found[0] if found else ("author" if len(authors) == 1 else "authors")
+    items = original if isinstance(original, list) else [original]
+    as_mappings = any(isinstance(item, dict) for item in items)
+    kept = {}  # a mapping as written, for an author it still names (its email and all)
+    for item in items:
+        if isinstance(item, dict):
+            _, name = frontmatter.lookup(item, frontmatter.AUTHOR_NAME_KEYS)
+            if isinstance(name, str):
+                kept.setdefault(name_key(name), item)
+    values = [
+        (kept.get(name_key(a.name)) or _author_mapping(a)) if as_mappings else a.name
+        for a in authors
+    ]
+    meta[key] = values[0] if len(values) == 1 and not isinstance(original, list) else values
+
+
+def _author_mapping(author: Author) -> dict:
+    return {"name": author.name, **({"email": author.email} if author.email else {})}
 
 
 def _set_slug(meta: dict, post: Post) -> None:

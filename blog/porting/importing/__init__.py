@@ -222,6 +222,8 @@ def _forget(state: RunState, written_from: int) -> None:
     state.redirects.clear()
     state.slugs = None
     state.links = None
+    state.authors.clear()
+    state.default_author = None
 
 
 def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
@@ -256,6 +258,9 @@ def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
     # The savepoint rolled back: forget what it added to the run's caches.
     for name in undo.tags:
         state.tags.pop(name, None)
+    for key in undo.authors:
+        state.authors.pop(key, None)
+    state.default_author = None  # it may have been made in this savepoint
     if state.slugs is not None:
         state.slugs.difference_update(undo.slugs)
     return FileResult(str(file), "failed", problem)

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from taggit.models import Tag
 
-from blog.models import Post
+from blog.models import Author, Post
 from blog.porting import frontmatter
 from blog.porting.images import (
     ImageProblem,
@@ -61,6 +61,7 @@ class Pending:
     new_tag_ids: list[int]
     redirects: dict[str, tuple[Post | None, str]]
     images: list[StoredImage]
+    authors: list[Author] | None = None  # in byline order; None: the post keeps its own
 
 
 @dataclass
@@ -79,6 +80,8 @@ class RunState:
     run_keys: set[str] = field(default_factory=set)  # link_key of every file of the run
     # Posts linking to a post of the run imported after them: linked once all are in.
     later_links: dict[str, FileResult] = field(default_factory=dict)  # source path -> result
+    authors: dict[str, Author] = field(default_factory=dict)  # name_key -> profile
+    default_author: Author | None = None  # for a file that names nobody (site_author())
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:
@@ -115,6 +118,7 @@ class Undo:
 
     tags: list[str] = field(default_factory=list)
     slugs: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # name_key of the profiles made
 
 
 def file_digest(raw: bytes) -> str:

@@ -1,4 +1,4 @@
-"""The rows one imported post file makes: its post, its tags, its redirects, its images.
+"""The rows one imported post file makes: its post, authors, tags, redirects and images.
 
 ``import_post`` saves the post (inside the caller's savepoint) and returns what else it
 needs; ``Batch`` writes the tag links and redirects of a whole batch in a few bulk
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from blog.models import Post, Redirect, TaggedPost
+from blog.models import Author, Post, PostAuthor, Redirect, TaggedPost, site_author
 from blog.porting import frontmatter, gatsby, oldurls, shortcodes
 from blog.porting.images import StoredImage, is_local, rewrite_images
 from blog.porting.importing.common import (
@@ -37,7 +37,7 @@ from blog.porting.importing.common import (
     relative_or_none,
     rewrite_body,
 )
-from blog.text import ascii_slugify, strip_control_chars
+from blog.text import ascii_slugify, name_key, strip_control_chars
 
 REPOSITORY_FILES = {"README", "CHANGELOG", "LICENSE", "CONTRIBUTING", "CODE_OF_CONDUCT", "SECURITY"}
 _SOURCE_FIELDS = (
@@ -88,6 +88,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     before = fingerprint(post, list(post.tags.names())) if post else None
     if edited_since_import(before, post.source_fingerprint if post else None, state):
         return conflict(file, "post")
+    previous_meta = post.source_meta if post else None
     post = post or Post(source_path=relative)
     allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
     images: dict[str, StoredImage] = {}
@@ -143,8 +144,9 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         {k: v for k, v in source.meta.items() if str(k).lower() in ("categories", "category")}
     )
     old = oldurls.post_paths(relative, source.format, fields.old_urls, categories)
+    authors = _authors(source.meta, previous_meta, state, undo)
     return Pending(result, post, new_tag_ids, _wanted_redirects(post, old, tags),
-                   list(images.values()))  # fmt: skip
+                   list(images.values()), authors)  # fmt: skip
 
 
 def _resolver(state: RunState):
@@ -216,6 +218,13 @@ def write_batch(pending: list[Pending], state: RunState) -> None:
             for pk in item.new_tag_ids
         ]
     )
+    bylines = [item for item in pending if item.authors is not None]
+    PostAuthor.objects.filter(post__in=[item.post for item in bylines]).delete()
+    PostAuthor.objects.bulk_create(
+        PostAuthor(post=item.post, author=author, position=n)
+        for item in bylines
+        for n, author in enumerate(item.authors)
+    )
     wanted = {path for item in pending for path in item.redirects} - state.redirects
     existing = {
         path: (post_id, title)
@@ -265,6 +274,35 @@ def _choose_slug(post: Post, wanted: str, state: RunState, undo: Undo, result) -
     post.slug = slug
     taken.add(slug)
     undo.slugs.append(slug)
+
+
+def _authors(meta: dict, previous: dict | None, state: RunState, undo: Undo) -> list | None:
+    """The profiles the file names (matched by name, case and accents aside; made when new),
+    or the site's author when it names nobody. None for a post imported before whose file's
+    authors did not change: it keeps the authors the admin gave it (unless ``--force``)."""
+    names = frontmatter.authors_of(meta)
+    if previous is not None and not state.force:
+        try:
+            before = frontmatter.authors_of(previous)
+        except frontmatter.SourceError:
+            before = []
+        if [name_key(n) for n in before] == [name_key(n) for n in names]:
+            return None
+    if not names:
+        if state.default_author is None:
+            state.default_author = site_author()
+        return [state.default_author]
+    authors = []
+    for name in names:
+        key = name_key(name)
+        if key not in state.authors:
+            found = Author.objects.named(name).first()
+            if found is None:
+                found = Author.objects.create(name=name)
+                undo.authors.append(key)
+            state.authors[key] = found
+        authors.append(state.authors[key])
+    return authors
 
 
 def _tags(names: list[str], state: RunState, undo: Undo) -> list[Tag]:
