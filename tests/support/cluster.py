@@ -3,7 +3,7 @@
 ports and stopped by ``Cluster.stop()`` whatever happened.
 
 Used by tests/deploy/test_multinode.py and bench/bench_load.py. Plain standard library (plus
-psycopg and boto3, already dependencies): nothing here imports Django, the nodes are processes
+psycopg, and tests/support/s3.py for moto): nothing here imports Django, the nodes are processes
 with their own settings read from the environment, as in production.
 """
 
@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import psycopg
+
+from tests.support.s3 import MotoServer, moto_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -67,8 +68,8 @@ def missing_parts(*, postgres: bool = True, redis: bool = True, s3: bool = True)
         missing.append("nginx (apt-get install nginx)")
     if redis and not shutil.which("redis-server"):
         missing.append("redis-server (apt-get install redis-server)")
-    if s3 and not (BIN / "moto_server").exists():
-        missing.append("moto's S3 server (pip install 'moto[server]')")
+    if s3 and moto_missing():
+        missing.append(moto_missing())
     if not (BIN / "gunicorn").exists():
         missing.append("gunicorn in .venv (make install)")
     if postgres:
@@ -274,42 +275,6 @@ def wait_for_http(url: str, timeout: float = 60, process: Process | None = None)
 # -- the parts -------------------------------------------------------------------------------
 
 
-class MotoServer:
-    """moto's standalone S3 server on a free loopback port (the interface of
-    tests/support/s3.py's MotoServer: ``endpoint_url``, ``create_bucket(name)``)."""
-
-    access_key, secret_key, region = "testing", "testing", "us-east-1"
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.endpoint_url = f"http://127.0.0.1:{self.port}"
-        self.process = Process(
-            "moto",
-            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-            log=folder / "moto.log",
-        )
-
-    def __enter__(self) -> MotoServer:
-        try:
-            self.process.wait_for_port(self.port, timeout=30)
-        except BaseException:
-            self.process.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.process.stop()
-
-    def create_bucket(self, name: str) -> None:
-        boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            region_name=self.region,
-        ).create_bucket(Bucket=name)
-
-
 def start_redis(folder: Path, name: str = "redis") -> tuple[Process, int]:
     port = free_port()
     process = Process(
@@ -452,7 +417,7 @@ class Cluster:
         self.stack.callback(process.stop)
 
     def _start_s3(self) -> None:
-        server = self.stack.enter_context(MotoServer(self.folder))
+        server = self.stack.enter_context(MotoServer())
         server.create_bucket(BUCKET)
         self.s3 = server
 
