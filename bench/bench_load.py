@@ -156,6 +156,8 @@ class Traffic:
             "image_alt": "",
             "redirects-TOTAL_FORMS": "0",
             "redirects-INITIAL_FORMS": "0",
+            "author_links-TOTAL_FORMS": "0",  # as tests/support/factories.py post_form_data
+            "author_links-INITIAL_FORMS": "0",
         }
         return editor.post("/admin/blog/post/add/", fields), 302
 
