@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test test-s3 test-clock lint format install migrate messages sample static clean node
+.PHONY: run test test-s3 test-clock test-multinode lint format install migrate messages sample static clean node
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -32,8 +32,16 @@ CLOCKS ?= 2026-12-31T23:30:00Z 2027-07-14T22:30:00Z 2027-03-28T00:45:00Z \
 test-clock: install messages
 	@for clock in $(CLOCKS); do \
 		echo "== make test-clock: the suite at $$clock"; \
-		$(BIN)/python -m pytest -q -m "not browser" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
+		$(BIN)/python -m pytest -q -m "not browser and not multinode" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
 	done
+
+# Carnet on several machines, on this one (tests/deploy/test_multinode.py): a PostgreSQL database,
+# Redis, moto's S3 server, two gunicorn nodes and nginx (deploy/nginx.conf), all started by the
+# test on free ports. `make test` runs it too (skipped with the reason where a part is missing);
+# this target runs it alone and shows each phase's time (-s). Not in test-clock: its servers
+# keep the real time.
+test-multinode: install messages
+	$(BIN)/python -m pytest -q -s -m multinode $(PYTEST_ARGS)
 
 # Test-only checkers (Nu HTML Checker, axe-core), pinned in package-lock.json; installed only
 # where npm exists (their tests skip with the reason otherwise, and fail in CI).
