@@ -2,6 +2,7 @@
 
 from django.utils.translation import get_language
 
+from blog.publishing.flags import static_build
 from blog.site import identity
 
 
@@ -26,4 +27,6 @@ def site(request):
         "site_author": site.author_name,
         "canonical_url": canonical,
         "LANGUAGE_CODE": get_language(),
+        # Set only when build_static renders the page: its search and contact variants.
+        "static_build": static_build(request),
     }
