@@ -105,6 +105,7 @@ def build_site(
         rules.csp = hosting.static_csp(crawl.csp, contact_action)
         staging.write("_redirects", rules.redirects_file().encode())
         staging.write("_headers", rules.headers_file().encode())
+        staging.write(hosting.NGINX_MAP, rules.nginx_map().encode())
         staging.write("netlify.toml", rules.netlify_toml().encode())
         staging.write(MANIFEST, MARKER_TEXT)
         report.changes = staging.publish(incremental=incremental, dry_run=dry_run)

@@ -8,7 +8,9 @@ address through its HTML stub (canonical link + meta refresh).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -16,6 +18,7 @@ from django.utils.encoding import iri_to_uri
 
 from blog.publishing.addresses import PAGE_FOLDER
 
+NGINX_MAP = "_redirects.map"
 # Types a host guesses right from the file name; others get a rule.
 _GUESSED = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}
 
@@ -50,6 +53,22 @@ class HostRules:
             for form in dict.fromkeys((iri_to_uri(old), old)):
                 if not re.search(r"\s", form):
                     lines.append(f"{form} {iri_to_uri(new)} 301!")
+        return "\n".join(lines) + "\n"
+
+    def nginx_map(self) -> str:
+        """``_redirects.map``, for deploy/nginx-static.conf's ``map $uri``: decoded paths (nginx
+        compares the decoded ``$uri``), with and without their trailing slash."""
+        lines = ["# Written by build_static: old address -> new (deploy/nginx-static.conf)."]
+        for old, new in sorted(self.redirects.items()):
+            if "?" in old:
+                continue
+            path = unicodedata.normalize("NFC", unquote(old))
+            forms = dict.fromkeys((path, path.rstrip("/") or "/", path.rstrip("/") + "/"))
+            target = _nginx_string(iri_to_uri(new))
+            for form in forms:
+                key = _nginx_string(form)
+                if form != new and key and target:
+                    lines.append(f"{key} {target};")
         return "\n".join(lines) + "\n"
 
     def headers_file(self) -> str:
@@ -109,6 +128,13 @@ def static_csp(live_csp: str, contact_action: str) -> str:
             directive += " " + _origin(contact_action)
         out.append(directive)
     return "; ".join(sorted(out))  # django-csp's order varies from run to run
+
+
+def _nginx_string(value: str) -> str | None:
+    """A quoted nginx string, or None when the value cannot be one (the stub still works)."""
+    if re.search(r'[\s"\\$;{}]', value):
+        return None
+    return f'"{value}"'
 
 
 def _origin(url: str) -> str:
