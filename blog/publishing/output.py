@@ -65,6 +65,8 @@ class Staging:
         if self.outdir.exists() and not self.outdir.is_dir():
             raise OutputError(f"{self.outdir}: exists and is not a folder")
         existing = _files_in(self.outdir) if self.outdir.is_dir() else set()
+        for relative in self.files:  # before any move: a refusal changes nothing
+            _check_target(self.outdir / relative, self.outdir)
         # Assets first, pages after (a page never names a file not there yet), rules last.
         order = sorted(
             self.files,
@@ -107,14 +109,21 @@ def _same(source: Path, target: Path) -> bool:
         return False
 
 
+def _check_target(target: Path, outdir: Path) -> None:
+    """Never write through a symbolic link (the file or a folder on its way) in OUTDIR."""
+    for path in (target, *target.parents):
+        if path == outdir.parent:
+            return
+        if path.is_symlink():
+            raise OutputError(f"{path}: a symbolic link in the way; nothing was written through it")
+
+
 def _move(source: Path, target: Path, outdir: Path) -> None:
-    """Atomic replace; refuse to write through a symbolic link (file or folder) in OUTDIR."""
+    """Atomic replace (the targets were checked: no symbolic link on the way)."""
     parent = target.parent
     for folder in (parent, *parent.parents):
         if folder == outdir.parent:
             break
-        if folder.is_symlink():
-            raise OutputError(f"{folder}: a symbolic link in the way; not written through")
         if folder.exists() and not folder.is_dir():
             folder.unlink()  # a file where a folder must go: the new site's shape wins
     parent.mkdir(parents=True, exist_ok=True)
