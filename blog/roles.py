@@ -36,3 +36,11 @@ def may_see_unpublished(user, model) -> bool:
     return user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
         f"{opts.app_label}.change_{opts.model_name}"
     )
+
+
+def may_publish_static_site(user) -> bool:
+    """Who may publish the static site from the admin: those who may publish a post (Éditeur).
+
+    The static site is what readers see: an Auteur, who never changes that, may not.
+    """
+    return has_admin_role(user) and user.has_perm("blog.publish_post")

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.admin.publishing import publish_static_site
 from blog.public.pages import PageDetailView
 
 # Media are served from the site's own origin (the admin's too): a file that a browser would
@@ -43,6 +44,11 @@ def media(request, path):
 
 
 urlpatterns = [
+    path(
+        "admin/publier-le-site-statique/",
+        admin.site.admin_view(publish_static_site),
+        name="publish-static",
+    ),
     path("admin/", admin.site.urls),
     path("", include("blog.public.urls")),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -82,6 +84,32 @@ def build_site(
     if contact_action is None:
         contact_action = getattr(settings, "CARNET_STATIC_CONTACT_ACTION", "")
     report = Report()
+    with one_build_at_a_time(outdir):
+        return _build(
+            outdir, scheme, host, contact_action, incremental, dry_run, report, on_item, on_progress
+        )
+
+
+@contextmanager
+def one_build_at_a_time(outdir: Path) -> Iterator[None]:
+    """Two editors pressing « Publier » at once: the second is told, not interleaved."""
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    with open(outdir.parent / f".{outdir.name}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                f"{outdir}: another build is writing it; try again when it ends"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(
+    outdir, scheme, host, contact_action, incremental, dry_run, report, on_item, on_progress
+):
     staging = Staging(outdir)
     try:
         with rendering_for(host):
@@ -99,13 +127,15 @@ def build_site(
         if report.errors:
             return report
         search.build_index(staging.root, crawl.language or settings.LANGUAGE_CODE)
-        staging.add_tree(search.FOLDER)
+        if (staging.root / search.FOLDER).is_dir():
+            staging.add_tree(search.FOLDER)
         crawl.write_stubs()
         rules = crawl.rules
         rules.csp = hosting.static_csp(crawl.csp, contact_action)
         staging.write("_redirects", rules.redirects_file().encode())
         staging.write("_headers", rules.headers_file().encode())
         staging.write(hosting.NGINX_MAP, rules.nginx_map().encode())
+        staging.write(hosting.NGINX_HEADERS, rules.nginx_headers().encode())
         staging.write("netlify.toml", rules.netlify_toml().encode())
         staging.write(MANIFEST, MARKER_TEXT)
         report.changes = staging.publish(incremental=incremental, dry_run=dry_run)

@@ -19,6 +19,7 @@ from django.utils.encoding import iri_to_uri
 from blog.publishing.addresses import PAGE_FOLDER
 
 NGINX_MAP = "_redirects.map"
+NGINX_HEADERS = "_headers.nginx"
 # Types a host guesses right from the file name; others get a rule.
 _GUESSED = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}
 
@@ -78,10 +79,25 @@ class HostRules:
             blocks.append(f"{iri_to_uri(address)}\n  Content-Type: {content_type}")
         return "\n".join(blocks) + ("\n" if blocks else "")
 
+    def nginx_headers(self) -> str:
+        """``_headers.nginx``: the security headers, included by deploy/nginx-static.conf."""
+        lines = ["# Written by build_static (deploy/nginx-static.conf includes it).\n"]
+        values = {"Content-Security-Policy": self.csp, **SECURITY_HEADERS}
+        for name, value in values.items():
+            lines.append(f'add_header {name} "{value}" always;\n')
+        return "".join(lines)
+
     def netlify_toml(self) -> str:
         csp = self.csp.replace('"', '\\"')
         return NETLIFY_TOML.format(csp=csp)
 
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 NETLIFY_TOML = """\
 # Written by `manage.py build_static`: deploy this folder as it is (no build step).

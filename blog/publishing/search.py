@@ -22,7 +22,18 @@ class SearchIndexError(RuntimeError):
     pass
 
 
+def post_pages_glob() -> str:
+    """Where post pages are ("blog/*/index.html"), from the URL conf."""
+    return (
+        reverse("blog:post-detail", args=["SLUG"]).strip("/").replace("SLUG", "*") + "/index.html"
+    )
+
+
 def build_index(site: Path, language: str) -> None:
+    """Index the post pages under ``site``; a site with no post yet has no index to build
+    (Pagefind refuses an empty site; the search page then finds nothing)."""
+    if next(site.glob(post_pages_glob()), None) is None:
+        return
     try:
         executable = pagefind_bin.get_executable()
     except FileNotFoundError as exc:
@@ -37,8 +48,7 @@ def build_index(site: Path, language: str) -> None:
             "--output-subdir",
             FOLDER,
             "--glob",
-            reverse("blog:post-detail", args=["SLUG"]).strip("/").replace("SLUG", "*")
-            + "/index.html",
+            post_pages_glob(),
             "--force-language",
             language.split("-")[0],
             "--silent",

@@ -6,6 +6,7 @@ regular expressions: a link the build missed is then a broken link here.
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import shutil
@@ -184,7 +185,9 @@ class Nginx:
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
         (self.folder / "nginx.conf").write_text(
-            f"worker_processes 1;\npid {self.folder / 'nginx.pid'};\n"
+            # The workers run as this user (root's nginx would switch to nobody, who cannot
+            # read the test's private temporary folders).
+            f"user {getpass.getuser()};\nworker_processes 1;\npid {self.folder / 'nginx.pid'};\n"
             f"error_log {self.folder / 'error.log'};\ndaemon off;\n"
             "events { worker_connections 256; }\n"
             f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n {temp}\n"
