@@ -15,8 +15,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.test import Client, override_settings
+from django.test.client import ClientHandler
 
 from blog.publishing.flags import ENVIRON_KEY, StaticBuild
+from blog.site import stamps
+from blog.site.stamps import PublicState
 
 # The error page is rendered from an address no route, page or redirect can take.
 NOT_FOUND_PROBE = "/404.html"
@@ -54,6 +57,18 @@ class Rendered:
     language: str = ""
 
 
+class _OneStateHandler(ClientHandler):
+    """Every page of one build sees the state read at its start (one query, not one a page)."""
+
+    def __init__(self, *args, state: PublicState, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
+
+    def get_response(self, request):
+        stamps.share_state(request, self.state)
+        return super().get_response(request)
+
+
 class Renderer:
     """Renders addresses of the live site as an anonymous reader on ``origin`` gets them."""
 
@@ -63,6 +78,9 @@ class Renderer:
             HTTP_HOST=host,
             **{ENVIRON_KEY: build},
             raise_request_exception=True,
+        )
+        self.client.handler = _OneStateHandler(
+            enforce_csrf_checks=False, state=stamps.read_public_state()
         )
         self.secure = scheme == "https"
 
