@@ -18,6 +18,7 @@ incremental ≤ 3 s, ≤ 300 MB at 5,000 posts.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -31,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_site import (  # noqa: E402
     POPULATE,
-    PYTHON,
     free_port,
     manage,
     measure_python,
@@ -50,8 +50,8 @@ elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 assert not report.errors, report.errors
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": own / 1024, "pagefind_mb": child / 1024,
-  "written": len(report.changes.written), "unchanged": len(report.changes.unchanged),
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": own / 1024,
+  "pagefind_mb": child / 1024, "written": len(report.changes.written), "unchanged": len(report.changes.unchanged),
   "deleted": len(report.changes.deleted), "pages": report.pages, "files": report.assets}))
 """
 
@@ -65,8 +65,6 @@ print(post.slug)
 
 
 def build(env: dict, out: Path, *, incremental: bool) -> dict:
-    import json
-
     script = f"OUT = {str(out)!r}\nINCREMENTAL = {incremental}\n{BUILD}"
     return json.loads(manage(env, "shell", stdin=script).strip().splitlines()[-1])
 
