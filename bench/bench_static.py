@@ -51,7 +51,8 @@ own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 assert not report.errors, report.errors
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": own / 1024,
-  "pagefind_mb": child / 1024, "written": len(report.changes.written), "unchanged": len(report.changes.unchanged),
+  "pagefind_mb": child / 1024, "written": len(report.changes.written),
+  "unchanged": len(report.changes.unchanged),
   "deleted": len(report.changes.deleted), "pages": report.pages, "files": report.assets}))
 """
 
