@@ -7,11 +7,13 @@ default storage (local folder or S3 alike), renditions included (the pages made 
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 
 
@@ -35,6 +37,30 @@ def kind_of(address: str) -> str | None:
         prefix = _prefix(url)
         if prefix and path.startswith(prefix) and len(path) > len(prefix):
             return kind
+    return None
+
+
+def local_path(address: str) -> Path | None:
+    """The file behind a static or media address on this machine, when storage has one."""
+    path = unquote(urlsplit(address).path)
+    kind = kind_of(address)
+    storage, prefix = (
+        (staticfiles_storage, settings.STATIC_URL)
+        if kind == "static"
+        else (default_storage, settings.MEDIA_URL)
+    )
+    name = path[len(_prefix(prefix)) :]
+    if ".." in name.split("/"):
+        return None
+    try:
+        found = Path(storage.path(name))
+    except (NotImplementedError, ValueError, SuspiciousFileOperation):
+        found = None
+    if found and found.is_file():
+        return found
+    if kind == "static":
+        found = finders.find(name)
+        return Path(found) if found else None
     return None
 
 

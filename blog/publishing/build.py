@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from blog.models import Post, Redirect
-from blog.publishing import assets, hosting, search
+from blog.publishing import assets, hosting, reuse, search
 from blog.publishing.addresses import file_for, is_safe_file, links_in, local_address, split_page
 from blog.publishing.flags import StaticBuild
 from blog.publishing.output import MANIFEST, Changes, Staging
@@ -47,6 +47,7 @@ class BuildError(Exception):
 class Report:
     changes: Changes = field(default_factory=Changes)
     pages: int = 0
+    rendered: int = 0  # the others kept from the previous build (--incremental)
     assets: int = 0
     redirects: int = 0
     errors: list[str] = field(default_factory=list)
@@ -55,7 +56,8 @@ class Report:
     def summary(self) -> str:
         c = self.changes
         return (
-            f"{self.pages} pages, {self.assets} files, {self.redirects} old addresses: "
+            f"{self.pages} pages ({self.rendered} rendered), {self.assets} files, "
+            f"{self.redirects} old addresses: "
             f"{len(c.written)} written, {len(c.unchanged)} unchanged, {len(c.deleted)} deleted"
         )
 
@@ -112,6 +114,10 @@ def _build(
 ):
     staging = Staging(outdir)
     try:
+        current = reuse.fingerprint(f"{scheme}://{host}|{contact_action}")
+        posts = reuse.post_signatures()
+        old = reuse.read_manifest(outdir / MANIFEST) if incremental else None
+        edited = reuse.edited_posts(old, current, posts)
         with rendering_for(host):
             crawl = Crawl(
                 Renderer(scheme, host, StaticBuild(contact_action)),
@@ -120,7 +126,10 @@ def _build(
                 on_item,
                 on_progress,
             )
-            crawl.run()
+            if edited is not None:
+                crawl.reuse_from(outdir, old["pages"], edited)
+            with crawl.recorder.connected():
+                crawl.run()
         if report.errors:
             return report
         _check_no_unpublished(staging, report)
@@ -137,7 +146,7 @@ def _build(
         staging.write(hosting.NGINX_MAP, rules.nginx_map().encode())
         staging.write(hosting.NGINX_HEADERS, rules.nginx_headers().encode())
         staging.write("netlify.toml", rules.netlify_toml().encode())
-        staging.write(MANIFEST, MARKER_TEXT)
+        staging.write(MANIFEST, reuse.manifest_text(current, posts, crawl.pages))
         report.changes = staging.publish(incremental=incremental, dry_run=dry_run)
     except (OSError, search.SearchIndexError) as exc:
         raise BuildError(str(exc)) from exc
@@ -192,6 +201,26 @@ class Crawl:
         self.language = ""
         self.search_path = reverse("blog:search")
         self.admin_prefix = _admin_prefix()
+        self.recorder = reuse.Recorder()
+        self.pages: dict[str, dict] = {}  # file -> what the manifest keeps of its page
+        self.previous: Path | None = None
+        self.previous_pages: dict[str, dict] = {}
+        self.edited: set[int] = set()
+
+    def reuse_from(self, outdir: Path, pages: dict, edited: set[int]) -> None:
+        """Keep the pages of the build in ``outdir`` that loaded none of the ``edited`` posts."""
+        self.previous, self.previous_pages, self.edited = outdir, pages, edited
+
+    def reusable(self, address: str, relative: str) -> Path | None:
+        if self.previous is None or address == "/":  # home: its policy and language are read
+            return None
+        page = self.previous_pages.get(relative)
+        if not isinstance(page, dict) or page.get("address") != address:
+            return None
+        if self.edited & set(page.get("posts") or ()):
+            return None
+        path = self.previous / relative
+        return path if path.is_file() and not path.is_symlink() else None
 
     def run(self) -> None:
         for address in SEEDS:
@@ -251,14 +280,25 @@ class Crawl:
         if self.staging.has(relative):
             return
         if assets.kind_of(address):
-            content = assets.read(address)
-            self.staging.write(relative, content)
+            source = assets.local_path(address)
+            if source and not relative.endswith(".css"):
+                self.staging.link(relative, source)  # no copy: the same file
+            else:
+                content = assets.read(address)
+                self.staging.write(relative, content)
+                if relative.endswith(".css"):
+                    self.follow(address, "text/css", content)
             self.report.assets += 1
             self.item(address, relative)
-            if relative.endswith(".css"):
-                self.follow(address, "text/css", content)
             return
-        rendered = self.renderer.get(address)
+        kept = self.reusable(address, relative)
+        if kept:
+            page = self.previous_pages[relative]
+            self.staging.link(relative, kept)
+            self.record_page(address, relative, page["type"], kept.read_bytes(), page["posts"])
+            return
+        with self.recorder.page() as loaded:
+            rendered = self.renderer.get(address)
         if 300 <= rendered.status < 400:
             target = local_address(rendered.location, urlsplit(address).path, self.origin)
             if target:
@@ -271,19 +311,21 @@ class Crawl:
         if rendered.status != 200:
             self.report.errors.append(f"{address}: the live site answers {rendered.status}")
             return
-        self.write_page(address, relative, rendered)
-
-    def write_page(self, address, relative, rendered) -> None:
+        if address == "/":
+            self.csp, self.language = rendered.csp, rendered.language
         self.staging.write(relative, rendered.content)
+        self.report.rendered += 1
+        self.record_page(address, relative, rendered.content_type, rendered.content, loaded)
+
+    def record_page(self, address, relative, content_type, content, posts) -> None:
+        self.pages[relative] = {"address": address, "type": content_type, "posts": sorted(posts)}
         self.report.pages += 1
         self.item(address, relative)
         path, number = split_page(address)
         if number > 1:
             self.rules.paginated.add(path)
-        self.rules.add_content_type(address, relative, rendered.content_type)
-        if address == "/":
-            self.csp, self.language = rendered.csp, rendered.language
-        self.follow(address, rendered.content_type, rendered.content)
+        self.rules.add_content_type(address, relative, content_type)
+        self.follow(address, content_type, content)
 
     def follow(self, address: str, content_type: str, content: bytes) -> None:
         text = content.decode("utf-8", errors="replace")

@@ -47,6 +47,16 @@ class Staging:
         path.write_bytes(content)
         self.files.add(relative)
 
+    def link(self, relative: str, source: Path) -> None:
+        """Stage an existing file without copying it (a hard link; a copy across devices)."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, path)
+        except OSError:
+            shutil.copyfile(source, path)
+        self.files.add(relative)
+
     def has(self, relative: str) -> bool:
         return relative in self.files
 
@@ -104,7 +114,9 @@ def _files_in(root: Path) -> set[str]:
 
 def _same(source: Path, target: Path) -> bool:
     try:
-        return not target.is_symlink() and filecmp.cmp(source, target, shallow=False)
+        if target.is_symlink():
+            return False
+        return os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)
     except OSError:
         return False
 

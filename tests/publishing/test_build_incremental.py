@@ -55,6 +55,7 @@ class IncrementalTests(TemporaryFolders, TestCase):
         expected = {
             f"blog/{post.slug}/index.html",
             "sitemap.xml",  # its lastmod
+            ".carnet-static",  # the build's manifest: what each page read
             "feed/index.html",
             "feed/atom/index.html",
             f"tags/{post.tags.get().slug}/feed/index.html",
@@ -73,10 +74,19 @@ class IncrementalTests(TemporaryFolders, TestCase):
         assert re.search(rf"{len(written)} written, \d+ unchanged, \d+ deleted", summary)
         assert all(name.startswith("pagefind/") for name in changed(stdout)["deleted"])
         assert "tout neuf" in (self.out / f"blog/{post.slug}/index.html").read_text()
+        # Only the pages that showed the post were rendered again...
+        pages, rendered = map(int, re.search(r"(\d+) pages \((\d+) rendered\)", summary).groups())
+        assert rendered <= len(showing) + 6 < pages
+        # ...and the site is the one a full build makes.
+        full = self.tmp_path / "full"
+        build(full)
+        assert files(full) == files(self.out)
+        for name in files(full):
+            assert (full / name).read_bytes() == (self.out / name).read_bytes(), name
 
     def test_a_second_build_with_no_change_writes_nothing(self):
         stdout, _ = build(self.out, "--incremental")
-        assert re.search(r": 0 written, \d+ unchanged, 0 deleted", stdout)
+        assert re.search(r"pages \(1 rendered\).*: 0 written, \d+ unchanged, 0 deleted", stdout)
 
     def test_an_unpublished_or_deleted_post_loses_its_files(self):
         gone, hidden = self.posts[0], self.posts[1]
