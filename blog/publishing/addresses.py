@@ -15,6 +15,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from blog.text import page_number
 
 PAGE_FOLDER = "page"
+# Marks OUTDIR as the build's folder (a file no longer written is deleted) and holds the
+# manifest of blog.publishing.reuse.
+MANIFEST = ".carnet-static"
 
 _ATTRIBUTE = re.compile(r"""\b(href|src|srcset|action)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)

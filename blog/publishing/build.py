@@ -17,9 +17,16 @@ from django.utils import timezone
 
 from blog.models import Post, Redirect
 from blog.publishing import assets, hosting, reuse, search
-from blog.publishing.addresses import file_for, is_safe_file, links_in, local_address, split_page
+from blog.publishing.addresses import (
+    MANIFEST,
+    file_for,
+    is_safe_file,
+    links_in,
+    local_address,
+    split_page,
+)
 from blog.publishing.flags import StaticBuild
-from blog.publishing.output import MANIFEST, Changes, Staging
+from blog.publishing.output import Changes, Staging
 from blog.publishing.render import NOT_FOUND_PROBE, Renderer, parse_base_url, rendering_for
 
 # Where the crawl starts: the home page links to the rest; these are linked from no page (or

@@ -16,10 +16,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Files the build owns in OUTDIR besides the pages; anything else is the build's too
-# (OUTDIR is the build's folder: a file no longer written is deleted).
-MANIFEST = ".carnet-static"
-
 
 @dataclass
 class Changes:

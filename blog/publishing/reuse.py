@@ -25,7 +25,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import signals
-from django.utils import timezone
 from taggit.models import Tag
 
 from blog.models import Post, TaggedPost
@@ -85,18 +84,16 @@ def fingerprint(options: str) -> str:
 
 
 def post_signatures() -> dict[str, list[str]]:
-    """{id: [edited, date, visible now, slug]} for every post (one query)."""
-    now = timezone.now()
+    """{id: [edited, date, address]} of the posts readers see now (one query).
+
+    Only those: the manifest is a file of the public site, so it names no draft or scheduled
+    post; one appearing or leaving changes the set, which renders every page.
+    """
     return {
-        str(pk): [
-            str(updated),
-            str(pub_date),
-            str(status == Post.Status.PUBLISHED and bool(pub_date) and pub_date <= now),
-            slug,
-        ]
-        for pk, updated, pub_date, status, slug in Post.objects.values_list(
-            "pk", "updated", "pub_date", "status", "slug"
-        )
+        str(pk): [str(updated), str(pub_date), slug]
+        for pk, updated, pub_date, slug in Post.objects.published()
+        .order_by()
+        .values_list("pk", "updated", "pub_date", "slug")
     }
 
 
@@ -111,7 +108,7 @@ def edited_posts(old: dict | None, current_fingerprint: str, posts: dict) -> set
     for pk, signature in posts.items():
         if before[pk] != signature:
             if before[pk][1:] != signature[1:]:
-                return None  # published, unpublished, moved in time or renamed
+                return None  # moved in time or renamed
             edited.add(int(pk))
     return edited
 

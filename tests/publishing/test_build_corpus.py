@@ -69,7 +69,9 @@ class CorpusSiteTests(TestCase):
         return (self.out / relative).read_text(encoding="utf-8")
 
     def test_the_summary_counts_what_was_written(self):
-        assert re.search(r"\d+ pages, \d+ files, \d+ old addresses: \d+ written", self.stdout)
+        assert re.search(
+            r"\d+ pages \(\d+ rendered\), \d+ files, \d+ old addresses: \d+ written", self.stdout
+        )
         assert "0 deleted" in self.stdout
 
     def test_every_address_of_the_sitemap_is_a_file(self):
