@@ -94,7 +94,7 @@ def environment(folder: Path) -> dict:
 def report_full(count: int, result: dict, label: str = "") -> None:
     total = result["written"] + result["unchanged"]
     say(
-        f"full build{f' ({label})' if label else ''}, {count} posts: "
+        f"full build{f', {label}' if label else ''}, {count} posts: "
         f"{result['seconds']:.1f} s ({result['cpu']:.1f} s CPU), "
         f"{result['pages']} pages + {result['files']} files = {total} files written, "
         f"{total / result['seconds']:.0f} files/s, peak {result['peak_mb']:.0f} MB "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from blog.text import page_number
@@ -69,8 +70,14 @@ def local_address(link: str, base: str, origin: str) -> str | None:
     link = link.strip()
     if not link or link.startswith(("#", "mailto:", "tel:", "data:", "javascript:")):
         return None
-    absolute = urljoin(origin + base, link)
-    parts = urlsplit(absolute)
+    # Most links are paths from the root, the same on every page: resolved once.
+    relative = not link.startswith("/") or link.startswith("//")
+    return _resolve(link, base if relative else "/", origin)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(link: str, base: str, origin: str) -> str | None:
+    parts = urlsplit(urljoin(origin + base, link))
     if f"{parts.scheme}://{parts.netloc}" != origin:
         return None
     address = parts.path or "/"
@@ -90,8 +97,9 @@ def links_in_html(text: str) -> list[str]:
             )
         else:
             links.append(value)
-    for match in _CSS_URL.finditer(text):
-        links.append(html.unescape(next(group for group in match.groups() if group is not None)))
+    if "url(" in text:  # style attributes (rare: the sanitizer keeps text-align only)
+        for match in _CSS_URL.finditer(text):
+            links.append(html.unescape(next(g for g in match.groups() if g is not None)))
     return links
 
 
