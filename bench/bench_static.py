@@ -54,7 +54,7 @@ assert not report.errors, report.errors
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": own / 1024,
   "pagefind_mb": child / 1024, "written": len(report.changes.written),
   "unchanged": len(report.changes.unchanged),
-  "deleted": len(report.changes.deleted), "pages": report.pages, "files": report.assets}))
+  "deleted": len(report.changes.deleted), "pages": report.pages, "rendered": report.rendered, "files": report.assets}))
 """
 
 EDIT = r"""
@@ -168,7 +168,8 @@ def main() -> None:
         again = build(env, out, incremental=True)
         say(
             f"incremental after one edit: {again['seconds']:.1f} s ({again['cpu']:.1f} s CPU), "
-            f"{again['written']} written, {again['unchanged']} unchanged, peak "
+            f"{again['rendered']} pages rendered, {again['written']} files written, "
+            f"{again['unchanged']} unchanged, peak "
             f"{again['peak_mb']:.0f} MB"
         )
         if not args.no_serve:
