@@ -54,7 +54,8 @@ assert not report.errors, report.errors
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": own / 1024,
   "pagefind_mb": child / 1024, "written": len(report.changes.written),
   "unchanged": len(report.changes.unchanged),
-  "deleted": len(report.changes.deleted), "pages": report.pages, "rendered": report.rendered, "files": report.assets}))
+  "deleted": len(report.changes.deleted), "pages": report.pages,
+  "rendered": report.rendered, "files": report.assets}))
 """
 
 EDIT = r"""
