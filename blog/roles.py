@@ -55,3 +55,11 @@ def may_edit_post(user, post) -> bool:
     if post is None or post.pk is None:
         return True
     return user.is_authenticated and post.author_links.filter(author__user=user).exists()
+
+
+def may_publish_static_site(user) -> bool:
+    """Who may publish the static site from the admin: those who may publish a post (Éditeur).
+
+    The static site is what readers see: an Auteur, who never changes that, may not.
+    """
+    return has_admin_role(user) and user.has_perm("blog.publish_post")

@@ -349,6 +349,13 @@ CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
 CARNET_CACHE_S_MAXAGE = env_int("CARNET_CACHE_S_MAXAGE", 0)
 CARNET_CACHE_STALE_WHILE_REVALIDATE = env_int("CARNET_CACHE_STALE_WHILE_REVALIDATE", 0)
 
+# The static site (manage.py build_static; README « Static site »): where the admin's
+# « Publier le site statique » writes it (unset: no button), the address it is served at, and
+# where its contact form posts ("netlify" for Netlify Forms; empty: a mailto link instead).
+CARNET_STATIC_DIR = os.environ.get("CARNET_STATIC_DIR", "")
+CARNET_STATIC_BASE_URL = os.environ.get("CARNET_STATIC_BASE_URL", "")
+CARNET_STATIC_CONTACT_ACTION = os.environ.get("CARNET_STATIC_CONTACT_ACTION", "")
+
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
 SECURE_SSL_REDIRECT = SECURE

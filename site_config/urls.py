@@ -4,6 +4,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.admin.publishing import publish_static_site
 from blog.images.storage import RASTER_TYPES
 from blog.public.middleware import HEALTH_PATH
 from blog.public.pages import PageDetailView
@@ -46,6 +47,11 @@ def media(request, path):
 
 
 urlpatterns = [
+    path(
+        "admin/publier-le-site-statique/",
+        admin.site.admin_view(publish_static_site),
+        name="publish-static",
+    ),
     path("admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), healthz, name="healthz"),
     path("", include("blog.public.urls")),

@@ -2,6 +2,7 @@
 
 from django.utils.translation import get_language
 
+from blog.publishing.flags import static_build
 from blog.site import identity
 from blog.site.stamps import public_state
 
@@ -29,4 +30,6 @@ def site(request):
         # Bylines and the author box under a post: only on a site with several authors.
         "several_authors": public_state(request).site.several_authors,
         "LANGUAGE_CODE": get_language(),
+        # Set only when build_static renders the page: its search and contact variants.
+        "static_build": static_build(request),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, F, Func, Max, Q, Subquery
@@ -136,3 +137,14 @@ def site_language(request) -> str:
     """The public site's language: the identity's « site language », else LANGUAGE_CODE (read
     with the public state's one query, which every public page makes anyway)."""
     return public_state(request).site.language or settings.LANGUAGE_CODE
+
+
+def share_state(request, state: PublicState) -> None:
+    """Give ``request`` a state already read: a static build renders all its pages from one
+    unchanging state (blog.publishing), instead of the same query for each page."""
+    request._carnet_public_state = state
+
+
+def read_public_state() -> PublicState:
+    """The public state outside a request (the static build reads it once)."""
+    return public_state(SimpleNamespace())
