@@ -3,9 +3,9 @@
 A full render of 1,000 posts takes tens of seconds; after one edit, a few dozen pages differ.
 Each page rendered records the posts it loaded (Django's ``post_init``: lists, neighbours,
 related posts, feeds, the sitemap alike), kept in OUTDIR's manifest with a fingerprint of
-everything else a page may show (tags and taggings, pages, identity, language, templates and
-code, static files, settings, the build's options) and each post's signature (edited,
-published, visible now, address). The next incremental build renders again:
+everything else a page may show (tags and taggings, authors and bylines, pages, identity,
+language, templates and code, static files, settings, the build's options) and each post's
+signature (edited, published, visible now, address). The next incremental build renders again:
 
 - every page, when the fingerprint changed or any post's publication, visibility, date or
   address changed (lists, neighbours and archives may all have moved);
@@ -27,7 +27,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import signals
 from taggit.models import Tag
 
-from blog.models import Post, TaggedPost
+from blog.models import Post, PostAuthor, TaggedPost
 from blog.site import stamps
 
 VERSION = 1
@@ -61,6 +61,13 @@ def fingerprint(options: str) -> str:
     state = stamps.read_public_state().site
     tags = list(Tag.objects.order_by("id").values_list("id", "name", "slug"))
     taggings = list(TaggedPost.objects.order_by("id").values_list("content_object_id", "tag_id"))
+    # Who wrote what: a post given to another author joins a page (that author's) that never
+    # loaded it. Profile edits are in state.key() (the authors' stamp).
+    bylines = list(
+        PostAuthor.objects.order_by("post_id", "position", "id").values_list(
+            "post_id", "author_id", "position"
+        )
+    )
     parts = [
         VERSION,
         options,
@@ -69,6 +76,7 @@ def fingerprint(options: str) -> str:
         state.navigation,
         tags,
         taggings,
+        bylines,
         _code_hash(),
         _static_manifest(),
         settings.LANGUAGE_CODE,

@@ -9,9 +9,9 @@ import time_machine
 from django.core.management import CommandError
 from django.test import TestCase
 
-from blog.models import Post, Redirect
+from blog.models import Post, PostAuthor, Redirect
 from tests.support.cases import TemporaryFolders
-from tests.support.factories import make_post
+from tests.support.factories import make_author, make_post
 from tests.support.static_site import build, changed, files
 
 NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
@@ -167,3 +167,28 @@ class RefusedTests(TemporaryFolders, TestCase):
             build(out, "--incremental")
         assert {name: (out / name).read_bytes() for name in files(out)} == before
         assert not (out / "blog" / "nouveau").exists()
+
+
+class AuthorsTests(TemporaryFolders, TestCase):
+    def test_a_post_given_to_another_author_moves_to_their_page(self):
+        """Reassigning saves no post field: the author pages must still follow (a full build's)."""
+        with time_machine.travel(NOW, tick=False):
+            alice, bruno = make_author("Alice Martin"), make_author("Bruno Petit")
+            make_post(title="D'Alice", pub_date=NOW - dt.timedelta(days=2)).set_authors([alice])
+            moved = make_post(title="Passe à Bruno", pub_date=NOW - dt.timedelta(days=1))
+            moved.set_authors([alice])
+            make_post(title="De Bruno", pub_date=NOW - dt.timedelta(days=3)).set_authors([bruno])
+            out = self.tmp_path / "site"
+            build(out)
+            assert "Passe à Bruno" not in (out / "auteurs/bruno-petit/index.html").read_text()
+
+            PostAuthor.objects.filter(post=moved).update(author=bruno)
+            build(out, "--incremental")
+            assert "Passe à Bruno" in (out / "auteurs/bruno-petit/index.html").read_text()
+            assert "Passe à Bruno" not in (out / "auteurs/alice-martin/index.html").read_text()
+            full = self.tmp_path / "full"
+            build(full)
+        assert files(full) == files(out)
+        for name in files(full):
+            if not name.startswith("pagefind/"):
+                assert (full / name).read_bytes() == (out / name).read_bytes(), name
