@@ -62,8 +62,12 @@ migrate: install
 sample: migrate
 	$(MANAGE) import_markdown fixtures/content
 
-static: install
-	$(MANAGE) collectstatic --noinput --verbosity 0
+# Production's static files: DEBUG off, so collectstatic writes the manifest and the hashed,
+# compressed names that whitenoise serves (with DJANGO_DEBUG=1 it writes neither, and every
+# page would be a 500). Run it with the server's DJANGO_STATIC_ROOT; it also compiles the
+# translations (French chrome). Needs no secret key.
+static: install messages
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 lint: install
 	$(BIN)/ruff check .

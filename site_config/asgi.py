@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
 
 application = get_asgi_application()
 
-from site_config.startup import require_secret_key  # noqa: E402  (needs the settings loaded)
+from site_config.startup import check_before_serving  # noqa: E402  (needs the settings)
 
-require_secret_key()
+check_before_serving()

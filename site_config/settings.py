@@ -103,6 +103,9 @@ AXES_RESET_ON_SUCCESS = True
 # The admin header and the real cool-off on the page (templates/admin/locked_out.html).
 AXES_LOCKOUT_CALLABLE = "blog.admin.auth.locked_out"
 AXES_VERBOSE = False
+# Failures and lock-outs are database rows (axes' default handler, said out loud): every worker
+# and machine sees them, and no page entry can evict them as it could in a cache.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Behind reverse proxies every request comes from the proxy: CARNET_PROXY_COUNT trusted proxies
 # (0 = none, Carnet faces the readers) tell the reader's address in X-Forwarded-For
 # (blog/client_address.py).
@@ -129,11 +132,40 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default, anything dj-database-url reads from DATABASE_URL.
+DATABASE_URL_FORMS = (
+    "sqlite:////absolute/path/db.sqlite3 (four slashes), sqlite:///relative/db.sqlite3 (three), "
+    "postgres://user:password@host:5432/name"
+)
+
+
+def database_from_url(url: str) -> dict:
+    """DATABASES["default"] from a URL, or a message showing the right forms (no traceback).
+
+    ``sqlite://db.sqlite3`` (two slashes, a common typo) is read by dj-database-url as an
+    in-memory database: migrate would succeed on it and every command after would find no table.
+    """
+    try:
+        database = dj_database_url.parse(
+            url, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    except Exception as error:  # unknown scheme, bad port, stray characters…
+        raise ImproperlyConfigured(
+            f"DATABASE_URL {url!r} cannot be read ({error}). Write it as {DATABASE_URL_FORMS}."
+        ) from None
+    name = str(database.get("NAME") or "")
+    if database["ENGINE"] == "django.db.backends.sqlite3" and (
+        not name or ":memory:" in name or "mode=memory" in name
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL {url!r} names an in-memory SQLite database, lost when the command "
+            f"ends. Write it as {DATABASE_URL_FORMS}."
+        )
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -151,6 +183,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
         ),
     }
+# DATABASE_POOL=1 (PostgreSQL): Django 5.2's psycopg connection pool, one per worker process,
+# instead of one persistent connection per worker (DJANGO_CONN_MAX_AGE). Django refuses the pool
+# with a persistent connection, so CONN_MAX_AGE is 0 then. Threaded or many-worker servers gain
+# most; sync gunicorn workers do as well with CONN_MAX_AGE alone (the default, 60 s).
+DATABASE_POOL = env_bool("DATABASE_POOL")
+if DATABASE_POOL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_POOL=1 needs PostgreSQL (DATABASE_URL=postgres://…): SQLite has no "
+            "connection pool. Unset DATABASE_POOL, or use DJANGO_CONN_MAX_AGE."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+
+# Cache: rendered public pages and the site identity, both made again from the database when
+# missing. Each worker's local memory by default (one machine: every key holds the state of the
+# site, so workers never serve a stale page); REDIS_URL shares it between processes and machines.
+# A Redis that does not answer is a miss, with one warning per outage (site_config/cache.py).
+# Nothing that must not be evicted lives here: the contact limit counts stored messages
+# (blog/public/contact.py), login lock-outs are rows (AXES_HANDLER below), sessions are rows
+# (Django's default SESSION_ENGINE): a full cache evicting pages cannot reset any of them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "site_config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "carnet",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,10 +290,20 @@ CARNET_MAX_MARKDOWN_BYTES = env_int("CARNET_MAX_MARKDOWN_BYTES", 512 * 1024)
 # Public pages are kept rendered for anonymous readers, keyed by the site's ETag (so never
 # stale: an edit or a post going live makes a new key); 0 turns it off (blog/public/caching.py).
 CARNET_PAGE_CACHE_SECONDS = env_int("CARNET_PAGE_CACHE_SECONDS", 600)
+# Proxies and CDNs (nginx's proxy_cache, deploy/nginx.conf): public pages may be kept by shared
+# caches for CARNET_CACHE_S_MAXAGE seconds (`Cache-Control: public, max-age=0, s-maxage=N`;
+# browsers still revalidate every time), and served stale for up to
+# CARNET_CACHE_STALE_WHILE_REVALIDATE more seconds while the proxy fetches a fresh copy. Off (0)
+# by default: a new post shows at once everywhere only when nothing in front keeps pages.
+# Staff pages, the admin, the contact form and search stay `private, no-store`.
+CARNET_CACHE_S_MAXAGE = env_int("CARNET_CACHE_S_MAXAGE", 0)
+CARNET_CACHE_STALE_WHILE_REVALIDATE = env_int("CARNET_CACHE_STALE_WHILE_REVALIDATE", 0)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
 SECURE_SSL_REDIRECT = SECURE
+# Load balancers probe each app server on plain HTTP: /healthz answers them, no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 # HSTS is each operator's decision, one setting each, all off by default: includeSubDomains

@@ -4,7 +4,9 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.public.middleware import HEALTH_PATH
 from blog.public.pages import PageDetailView
+from site_config.health import healthz
 
 # Media are served from the site's own origin (the admin's too): a file that a browser would
 # run as a document (SVG, HTML) would be stored XSS. Every response gets MEDIA_HEADERS, and
@@ -44,6 +46,7 @@ def media(request, path):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(HEALTH_PATH.lstrip("/"), healthz, name="healthz"),
     path("", include("blog.public.urls")),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media, name="media"),
     path("contact/", include("blog.public.contact_urls")),

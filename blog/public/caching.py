@@ -15,7 +15,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from blog.site.stamps import public_state
@@ -112,19 +112,40 @@ def _cached(view):
     return serve
 
 
+def shared_cache_control(request) -> dict:
+    """Cache-Control for an anonymous reader's page: revalidated by browsers every time (a new
+    post shows at once); kept by proxies and CDNs for CARNET_CACHE_S_MAXAGE seconds when set.
+
+    Only pages of the site (``cache_variant``) are offered to shared caches: a query string
+    of tracking parameters would otherwise make a new proxy entry per link shared.
+    """
+    s_maxage = getattr(settings, "CARNET_CACHE_S_MAXAGE", 0)
+    if not s_maxage or cache_variant(request) is None:
+        return {"no_cache": True}
+    control = {"public": True, "max_age": 0, "s_maxage": s_maxage}
+    stale = getattr(settings, "CARNET_CACHE_STALE_WHILE_REVALIDATE", 0)
+    if stale:
+        control["stale_while_revalidate"] = stale
+    return control
+
+
 def conditional(view):
     """Wrap a view: 304 on a matching If-None-Match / If-Modified-Since, for anonymous readers.
 
     Anonymous pages are also kept rendered (see ``_cached``) when CARNET_PAGE_CACHE_SECONDS is set.
+    Staff (a session cookie) and form posts get ``private, no-store``: a draft must never reach
+    a shared cache. Every answer varies on Cookie, so a proxy never gives one to the other.
     """
     wrapped = condition(etag_func=_etag, last_modified_func=_last_modified)(_cached(view))
 
     def serve(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not is_anonymous(request):
-            return view(request, *args, **kwargs)
-        response = wrapped(request, *args, **kwargs)
-        # Revalidate every time: a new post must show at once, not after a heuristic delay.
-        patch_cache_control(response, no_cache=True)
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            response = wrapped(request, *args, **kwargs)
+            patch_cache_control(response, **shared_cache_control(request))
+        patch_vary_headers(response, ("Cookie",))
         return response
 
     serve.__name__ = getattr(view, "__name__", "conditional_view")

@@ -28,8 +28,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from blog.client_address import client_ip
@@ -177,8 +179,9 @@ def send(message: ContactMessage, site_name: str) -> None:
     message.save(update_fields=["mailed"])
 
 
+@method_decorator(never_cache, name="dispatch")
 class ContactView(FormView):
-    """Never cached: the form carries the reader's CSRF token."""
+    """Never cached (private, no-store): the form carries the reader's CSRF token."""
 
     form_class = ContactForm
     template_name = "contact/contact.html"

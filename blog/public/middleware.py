@@ -25,6 +25,10 @@ from blog.models import Post, Redirect
 from blog.porting.oldurls import lookup_forms, normalize_path
 from blog.site.stamps import site_language
 
+# The health check (site_config/health.py) needs no language and must not need the database
+# before its own probe: no state query for it.
+HEALTH_PATH = "/healthz"
+
 
 def admin_prefix() -> str | None:
     """The admin's address prefix ("/admin/"), or None when no admin is routed."""
@@ -51,7 +55,7 @@ class SiteLanguageMiddleware:
         in_admin = prefix is not None and request.path.startswith(prefix)
         if in_admin:
             language = translation.get_language_from_request(request)
-        elif request.path.startswith(settings.MEDIA_URL):
+        elif request.path.startswith(settings.MEDIA_URL) or request.path == HEALTH_PATH:
             # A file says nothing: no state query for each image a page loads.
             language = settings.LANGUAGE_CODE
         else:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import (
     DetailView,
     ListView,
@@ -172,8 +174,12 @@ class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):
     pass
 
 
-class SearchView(ConditionalMixin, TemplateView):
-    """Full-text search over published posts: ranked, highlighted, paginated."""
+@method_decorator(never_cache, name="dispatch")
+class SearchView(TemplateView):
+    """Full-text search over published posts: ranked, highlighted, paginated.
+
+    A reader's query is their own: never kept by a browser or a shared cache (no-store).
+    """
 
     template_name = "blog/search.html"
 
