@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test test-clock lint format install migrate messages sample static clean node
+.PHONY: run test test-clock lint format install migrate messages sample static clean node snapshots
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -27,6 +27,14 @@ test-clock: install messages
 		echo "== make test-clock: the suite at $$clock"; \
 		$(BIN)/python -m pytest -q -m "not browser" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
 	done
+
+# Rewrite the public pages' golden HTML files (tests/public/snapshots/) after a change meant to
+# change pages, on SQLite and on PostgreSQL (SNAPSHOTS_DATABASE_URL); review the diff.
+SNAPSHOTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/carnet
+snapshots: install messages
+	CARNET_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/public/test_snapshots.py
+	DATABASE_URL=$(SNAPSHOTS_DATABASE_URL) CARNET_UPDATE_SNAPSHOTS=1 \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/public/test_snapshots.py
 
 # Test-only checkers (Nu HTML Checker, axe-core), pinned in package-lock.json; installed only
 # where npm exists (their tests skip with the reason otherwise, and fail in CI).
