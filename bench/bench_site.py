@@ -327,6 +327,9 @@ def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, int]:
             "warning",
             "--timeout",
             "120",
+            # gunicorn.conf.py (read from the working directory) logs every request: not here.
+            "--access-logfile",
+            "/dev/null",
         ],  # fmt: skip
         cwd=ROOT,
         env=env,
