@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 
-.PHONY: run test test-s3 test-clock test-multinode lint format install migrate messages sample static clean node
+.PHONY: run test test-s3 test-clock test-multinode lint format install migrate messages sample static clean node snapshots
 
 run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -42,6 +42,14 @@ test-clock: install messages
 # keep the real time.
 test-multinode: install messages
 	$(BIN)/python -m pytest -q -s -m multinode $(PYTEST_ARGS)
+
+# Rewrite the public pages' golden HTML files (tests/public/snapshots/) after a change meant to
+# change pages, on SQLite and on PostgreSQL (SNAPSHOTS_DATABASE_URL); review the diff.
+SNAPSHOTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/carnet
+snapshots: install messages
+	CARNET_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/public/test_snapshots.py
+	DATABASE_URL=$(SNAPSHOTS_DATABASE_URL) CARNET_UPDATE_SNAPSHOTS=1 \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/public/test_snapshots.py
 
 # Test-only checkers (Nu HTML Checker, axe-core), pinned in package-lock.json; installed only
 # where npm exists (their tests skip with the reason otherwise, and fail in CI).

@@ -1,5 +1,7 @@
-"""The site's URLs plus /__floor__/: a bare Django view rendering a 20-item template."""
+"""The site's URLs plus two floors: /__floor__/ (a bare Django view rendering a 20-item
+template) and /__tiny__/ (a bare ``HttpResponse``), both through the same middleware."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
@@ -12,4 +14,8 @@ def floor(request):
     return render(request, "floor.html", {"items": ITEMS})
 
 
-urlpatterns = [path("__floor__/", floor), *site_urlpatterns]
+def tiny(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("__floor__/", floor), path("__tiny__/", tiny), *site_urlpatterns]

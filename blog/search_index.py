@@ -141,6 +141,13 @@ STATE_INDEX = (
     "CREATE INDEX IF NOT EXISTS blog_post_public_state ON blog_post (status, pub_date, updated)"
 )
 
+# SQLite only: search checks each match's visibility by id (blog/public/search.py) on this
+# covering index, not on the table's rows, where pub_date sits after the long text columns
+# (overflow pages: 19 ms instead of 1.5 ms for 500 matches).
+VISIBILITY_INDEX = (
+    "CREATE INDEX IF NOT EXISTS blog_post_visibility ON blog_post (id, status, pub_date)"
+)
+
 
 def _run(connection, statements: list[str], text: str = "body_text") -> None:
     with connection.cursor() as cursor:
@@ -159,7 +166,11 @@ def ensure(connection, text: str | None = None) -> None:
     """Create the index, its triggers and any missing entries; safe to run again."""
     text = text or _text_column(connection)
     if connection.vendor == "sqlite":
-        _run(connection, [*SQLITE_OBSOLETE, *SQLITE_CREATE, SQLITE_FILL, STATE_INDEX], text)
+        _run(
+            connection,
+            [*SQLITE_OBSOLETE, *SQLITE_CREATE, SQLITE_FILL, STATE_INDEX, VISIBILITY_INDEX],
+            text,
+        )
     elif connection.vendor == "postgresql":
         _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX], text)
 
@@ -178,7 +189,7 @@ def rebuild(connection, text: str | None = None) -> None:
 def drop(connection) -> None:
     _run(connection, ["DROP INDEX IF EXISTS blog_post_public_state"])
     if connection.vendor == "sqlite":
-        _run(connection, SQLITE_DROP)
+        _run(connection, ["DROP INDEX IF EXISTS blog_post_visibility", *SQLITE_DROP])
     elif connection.vendor == "postgresql":
         _run(connection, POSTGRES_DROP)
 

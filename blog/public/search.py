@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -66,29 +67,52 @@ class Query:
         return " & ".join(f"{term}:*" for term in self.terms)
 
 
-def _published_ids_sql() -> tuple[str, tuple]:
-    sql, params = Post.objects.published().values("id").query.sql_with_params()
-    return sql, tuple(params)
+# What one search may cost, whatever the number of posts: the MAX_RESULTS published posts that
+# match and were added last (walked by id, newest first, stopping there) are ranked, never every
+# match. Ranking
+# reads each candidate's word positions (BM25, ts_rank_cd): ranking all of them made a common
+# word cost O(N) (seconds at 10,000 posts). A word found in more posts says so on the page.
+MAX_RESULTS = 100
 
 
 def ranked_ids(query: Query) -> list[int]:
-    """Ids of the published posts matching, best first (one query)."""
-    published_sql, published_params = _published_ids_sql()
+    """Ids of the last added published posts matching, best first (one query): at most
+    MAX_RESULTS + 1, so that a caller knows when there are more than it shows."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    published = Post.Status.PUBLISHED
     if connection.vendor == "postgresql":
+        # The GIN index finds the matches (the materialized CTE keeps the planner from walking
+        # the primary key backwards and testing every row, which a rare word made O(N)); only
+        # the last added MAX_RESULTS visible ones are ranked. Finding them stays O(matches) here
+        # (GIN gives no order), at a few microseconds each, instead of ranking them all.
         sql = (
-            "SELECT p.id FROM blog_post p, to_tsquery('carnet_french', %s) q "
-            "WHERE p.search_document @@ q AND p.id IN (" + published_sql + ") "
+            "WITH matches AS MATERIALIZED ("
+            "  SELECT id, status, pub_date FROM blog_post"
+            "  WHERE search_document @@ to_tsquery('carnet_french', %s)"
+            "), newest AS ("
+            "  SELECT id FROM matches WHERE status = %s AND pub_date <= %s"
+            "  ORDER BY id DESC LIMIT %s"
+            ") SELECT p.id FROM blog_post p JOIN newest n ON n.id = p.id, "
+            "to_tsquery('carnet_french', %s) q "
             "ORDER BY ts_rank_cd(p.search_document, q) DESC, p.pub_date DESC"
         )
-        params = (query.tsquery(), *published_params)
+        params = (query.tsquery(), published, now, MAX_RESULTS + 1, query.tsquery())
     else:
+        # FTS5 walks its matches newest first (rowid DESC, no sort) and the LIMIT stops it; each
+        # is checked visible on the covering index blog_post_visibility (blog/search_index.py),
+        # not on the table's row, whose long text columns sit between the key and pub_date.
+        # CROSS JOIN keeps that order of the loops. bm25() runs on the rows kept only.
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
         sql = (
-            f"SELECT f.rowid FROM blog_post_fts f JOIN blog_post p ON p.id = f.rowid "
-            f"WHERE blog_post_fts MATCH %s AND f.rowid IN ({published_sql}) "
-            f"ORDER BY bm25(blog_post_fts, {weights}), p.pub_date DESC"
+            "SELECT id FROM ("
+            f"  SELECT f.rowid AS id, bm25(blog_post_fts, {weights}) AS score, p.pub_date "
+            "  FROM blog_post_fts f CROSS JOIN blog_post p INDEXED BY blog_post_visibility "
+            "  ON p.id = f.rowid "
+            "  WHERE blog_post_fts MATCH %s AND p.status = %s AND p.pub_date <= %s "
+            "  ORDER BY f.rowid DESC LIMIT %s"
+            ") ORDER BY score, pub_date DESC"
         )
-        params = (query.fts5(), *published_params)
+        params = (query.fts5(), published, now, MAX_RESULTS + 1)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -111,9 +135,13 @@ def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
         sql = (
             "SELECT rowid, highlight(blog_post_fts, 0, %s, %s), "
             "snippet(blog_post_fts, -1, %s, %s, '…', 32) "
-            f"FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid IN ({marks})"
+            # One FTS5 walk over the ids' range (they are among the newest matches, so it is
+            # short), the ids a filter on it (+rowid): a lookup per id would expand a prefix
+            # word (every word it starts, every post they are in) once per id.
+            "FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid BETWEEN %s AND %s "
+            f"AND +rowid IN ({marks})"
         )
-        params = (START, STOP, START, STOP, query.fts5())
+        params = (START, STOP, START, STOP, query.fts5(), min(ids), max(ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, *ids))
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
@@ -130,7 +158,11 @@ def highlight_html(text: str) -> SafeString:
 
 def results(query: Query, ids: list[int]) -> list[Post]:
     """The posts of one result page, in rank order, with highlighted title and snippet."""
-    posts = Post.objects.published().cards().with_tags().in_bulk(ids)  # as every list
+    # By id (the primary key), not published() again: SQLite would walk every published post
+    # on the (status, pub_date) index to find ten ids. The ids come from ranked_ids, which
+    # reads visible posts only; is_published below checks them once more all the same.
+    posts = Post.objects.cards().with_tags().in_bulk(ids)
+    posts = {pk: post for pk, post in posts.items() if post.is_published}
     marked = _highlights(query, list(posts))
     ordered = []
     for post_id in ids:

@@ -226,7 +226,10 @@ class SearchView(TemplateView):
         context.update(query=query, q=query.text)
         if not query:
             return context
-        paginator = Paginator(search.ranked_ids(query), PER_PAGE)
+        ids = search.ranked_ids(query)
+        # A word in more posts than one search ranks: the last added are, and the page says so.
+        context["more_than"] = search.MAX_RESULTS if len(ids) > search.MAX_RESULTS else None
+        paginator = Paginator(ids[: search.MAX_RESULTS], PER_PAGE)
         page = page_or_404(self.request, paginator)
         context.update(
             paginator=paginator,

@@ -1,9 +1,9 @@
 """When the public site last changed: one aggregate query per request, shared by the ETag
 (``blog.public.caching``) and the identity's cache keys (``blog.site.identity``).
 
-The newest ``updated`` and ``pub_date`` of the published posts and their count, with the
-identity's, the pages' and the author profiles' stamps (and how many authors have published
-posts) riding along as scalar subqueries: still one query.
+The newest ``updated`` and ``pub_date`` of the published posts and their count (one walk of a
+covering index), with the identity's, the pages' and the author profiles' stamps (and how many
+authors have published posts) beside them as scalar subqueries: still one query.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Func, Max, Q, Subquery
+from django.utils.dateparse import parse_datetime
 
 from blog.models import Author, Page, Post, PostAuthor, SiteIdentity
 
@@ -35,42 +37,6 @@ class Stamps:
     def key(self) -> str:
         parts = (self.identity, self.pages, self.page_count, self.authors, self.several_authors)
         return "|".join(str(part) for part in parts)
-
-
-def stamp_aggregates() -> dict:
-    """Extra columns for an ``aggregate()``: scalar subqueries wrapped in Max (one row)."""
-    pages = Page.objects.order_by()
-    return {
-        "identity_stamp": Max(Subquery(SiteIdentity.objects.filter(pk=1).values("updated")[:1])),
-        "identity_language": _identity_language(),
-        "pages_stamp": Max(Subquery(pages.order_by("-updated").values("updated")[:1])),
-        "pages_count": Max(
-            Subquery(pages.annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
-        ),
-        "navigation_stamp": Max(
-            Subquery(
-                Page.objects.navigation()
-                .order_by()
-                .annotate(n=Func(F("id"), function="COUNT"))
-                .values("n")[:1]
-            )
-        ),
-        "authors_stamp": Max(Subquery(Author.objects.order_by("-updated").values("updated")[:1])),
-        "authors_writing": Max(
-            Subquery(
-                PostAuthor.objects.filter(post__in=Post.objects.published())
-                .order_by()
-                .annotate(
-                    n=Func(
-                        F("author_id"),
-                        function="COUNT",
-                        template="%(function)s(DISTINCT %(expressions)s)",
-                    )
-                )
-                .values("n")[:1]
-            )
-        ),
-    }
 
 
 def _identity_language() -> Max:
@@ -117,20 +83,75 @@ class PublicState:
     site: Stamps
 
 
+def _state_sql() -> tuple[str, list]:
+    """One row: the published posts' aggregate in a derived table, the site's stamps as scalar
+    subqueries beside it. (As ``Max(Subquery(…))`` columns of the posts' aggregate, SQLite ran
+    each subquery once per published post: 49 ms a request at 10,000 posts, 2.6 ms this way.)"""
+    posts_sql, posts_params = (
+        Post.objects.published()
+        .order_by()
+        .annotate(
+            s_updated=Func(F("updated"), function="MAX"),
+            s_published=Func(F("pub_date"), function="MAX"),
+            s_count=Func(F("id"), function="COUNT"),
+        )
+        .values("s_updated", "s_published", "s_count")
+        .query.sql_with_params()
+    )
+    pages = Page.objects.order_by()
+    scalars = {
+        "identity_stamp": SiteIdentity.objects.filter(pk=1).values("updated"),
+        "identity_language": SiteIdentity.objects.filter(pk=1).values("site_language"),
+        "pages_stamp": pages.annotate(m=Func(F("updated"), function="MAX")).values("m"),
+        "pages_count": pages.annotate(n=Func(F("id"), function="COUNT")).values("n"),
+        "navigation_stamp": Page.objects.navigation()
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n"),
+        "authors_stamp": Author.objects.order_by()
+        .annotate(m=Func(F("updated"), function="MAX"))
+        .values("m"),
+        "authors_writing": PostAuthor.objects.filter(post__in=Post.objects.published())
+        .order_by()
+        .annotate(
+            n=Func(
+                F("author_id"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
+            )
+        )
+        .values("n"),
+    }
+    columns, params = [], []
+    for name, queryset in scalars.items():
+        sql, more = queryset.query.sql_with_params()
+        columns.append(f"({sql}) AS {name}")
+        params += more
+    return f"SELECT p.*, {', '.join(columns)} FROM ({posts_sql}) p", [*params, *posts_params]
+
+
 def public_state(request) -> PublicState:
     """The public site's state for this request, computed once (one query)."""
     cached = getattr(request, "_carnet_public_state", None)
     if cached is None:
-        row = Post.objects.published().aggregate(
-            updated=Max("updated"),
-            published=Max("pub_date"),
-            count=Count("id"),
-            **stamp_aggregates(),
-        )
-        site = stamps_from(row) if row["count"] else read_stamps()
-        cached = PublicState(row["updated"], row["published"], row["count"], site)
+        sql, params = _state_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            row = dict(zip(names, cursor.fetchone(), strict=True))
+        for name in ("s_updated", "s_published", "identity_stamp", "pages_stamp", "authors_stamp"):
+            row[name] = _datetime(row[name])
+        site = stamps_from(row)
+        cached = PublicState(row["s_updated"], row["s_published"], row["s_count"] or 0, site)
         request._carnet_public_state = cached
     return cached
+
+
+def _datetime(value) -> dt.datetime | None:
+    """A raw column as the ORM gives it (aware, UTC): SQLite gives text, or a naive datetime
+    when the column keeps its declared type; PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    return parsed.replace(tzinfo=dt.UTC) if parsed and parsed.tzinfo is None else parsed
 
 
 def site_language(request) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import groupby
 from urllib.parse import unquote
 
 from django import template
@@ -19,6 +18,7 @@ from django.utils.translation import to_locale
 
 from blog.images import renditions
 from blog.models import Author, Post
+from blog.site import archive
 from blog.site.identity import profile_links
 from blog.text import visible_text
 
@@ -281,11 +281,11 @@ def update_date(post):
     return updated
 
 
-@register.inclusion_tag("includes/archive_links.html")
-def archive_links():
-    """Years and months that have published posts, newest first: one query."""
-    months = Post.objects.published().dates("pub_date", "month", order="DESC")
-    return {"years": [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]}
+@register.simple_tag(takes_context=True)
+def archive_links(context):
+    """Years and months that have published posts, newest first: kept per state of the site
+    (``blog.site.archive``), one query when it changed."""
+    return archive.links_html(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

@@ -141,3 +141,39 @@ class QueryTests(TestCase):
         self.assertEqual(query.fts5(), '"carrière"* "and"* "php"* "or"*')
         self.assertFalse(search.Query("*** ! ?"))
         self.assertTrue(search.Query("").is_blank)
+
+
+class BoundedSearchTests(TestCase):
+    """A word in more posts than one search ranks: the last added are ranked, the page says so."""
+
+    @classmethod
+    def setUpTestData(cls):
+        now = timezone.now()
+        for n in range(search.MAX_RESULTS + 5):
+            make_post(
+                title=f"Girafe {n}",
+                body="Une girafe.",
+                pub_date=now - dt.timedelta(days=n + 1),
+            )
+        # A draft added after them all does not take a place among the last added.
+        make_post(title="Girafe cachée", status=Post.Status.DRAFT)
+
+    def test_the_last_added_matches_are_ranked_and_the_page_says_there_are_more(self):
+        response = self.client.get("/search/", {"q": "girafe"})
+        self.assertContains(response, "Plus de 100 articles trouvés pour « girafe »")
+        self.assertEqual(response.context["paginator"].count, search.MAX_RESULTS)
+        self.assertNotContains(response, "cachée")
+        shown = []
+        for page in range(1, 11):
+            listed = self.client.get("/search/", {"q": "girafe", "page": page})
+            shown += [post.title for post in listed.context["results"]]
+        # The best 100 of the 101 last added (one more tells that there are more).
+        last_added = {f"Girafe {n}" for n in range(4, search.MAX_RESULTS + 5)}
+        self.assertEqual(len(set(shown)), search.MAX_RESULTS)
+        self.assertLessEqual(set(shown), last_added)
+        self.assertEqual(self.client.get("/search/", {"q": "girafe", "page": 11}).status_code, 404)
+
+    def test_up_to_the_limit_the_count_is_exact(self):
+        Post.objects.filter(title__in=[f"Girafe {n}" for n in range(6)]).delete()  # 99 left
+        response = self.client.get("/search/", {"q": "girafe"})
+        self.assertContains(response, "99 articles trouvés pour « girafe »")

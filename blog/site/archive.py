@@ -1,0 +1,53 @@
+"""The archive's years and months, as the post list shows them: rendered once per state of the
+site, then kept in Django's cache.
+
+Listing the months that have published posts reads every published post (a ``DISTINCT`` over
+their dates, through a Python function per row on SQLite): 5 ms at 1,000 posts, 50 at 10,000,
+and then the links themselves take milliseconds to render. The answer only changes when the
+published posts do, which the public state's one query already tells (``blog.site.stamps``):
+the newest edit, the newest publication and the count of published posts are the cache key, so
+an edit, a deletion or a scheduled post going live is a new key, never a stale list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from itertools import groupby
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from blog.models import Post
+from blog.site.stamps import public_state
+
+CACHE_SECONDS = 24 * 3600  # the keys change on every change: the timeout only frees memory
+TEMPLATE = "includes/archive_links.html"
+# Bump when the template changes: a cache shared between deployments (Redis) keeps old HTML.
+VERSION = "1"
+
+
+def years() -> list[tuple[int, list]]:
+    """[(year, [month dates, newest first]), …], newest year first: one query over every post."""
+    months = Post.objects.published().dates("pub_date", "month", order="DESC")
+    return [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
+
+
+def links_html(request=None) -> SafeString:
+    """The archive links (``includes/archive_links.html``), from the cache when the site has
+    not changed since they were rendered (no query then)."""
+    key = None
+    if request is not None:
+        state = public_state(request)
+        parts = (VERSION, state.updated, state.published, state.count)
+        parts += (settings.TIME_ZONE, get_language(), settings.DEBUG)
+        key = "carnet-archive:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)  # safe: our own template's output, stored below
+    html = render_to_string(TEMPLATE, {"years": years()})
+    if key is not None:
+        cache.set(key, str(html), CACHE_SECONDS)
+    return mark_safe(html)  # safe: rendered by the template, which escapes
