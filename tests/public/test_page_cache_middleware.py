@@ -3,10 +3,14 @@ is byte for byte and header for header the page the whole stack answers, in one 
 
 from __future__ import annotations
 
+import datetime as dt
+
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.support.factories import make_post, make_staff
 from tests.support.site import add_posts
@@ -100,6 +104,18 @@ class PageCacheMiddlewareTests(TestCase):
         self.assertGreater(queries, 1)
         self.assertNotEqual(before["ETag"], after["ETag"])
         self.assertContains(after, "Titre tout neuf")
+
+    def test_a_scheduled_post_going_live_is_a_miss(self):
+        """No write at all: the state query's cut-off is the time of each request."""
+        when = timezone.now() + dt.timedelta(hours=2)
+        make_post(title="Publié tout seul", pub_date=when, tags=["commun"])
+        before, _ = self.get("/")
+        self.assertNotContains(before, "Publié tout seul")
+        with time_machine.travel(when + dt.timedelta(minutes=1), tick=False):
+            after, queries = self.get("/")
+        self.assertGreater(queries, 1)
+        self.assertNotEqual(before["ETag"], after["ETag"])
+        self.assertContains(after, "Publié tout seul")
 
     def test_other_query_strings_are_never_served_from_the_kept_page(self):
         self.get("/")
