@@ -14,6 +14,7 @@ Migration 0006 switched the triggers to it and re-indexed every post. Before 000
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -81,33 +82,58 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS blog_post_fts",
 ]
 
+# PostgreSQL: each post is indexed with the text-search configuration of its language (issue
+# 12), all with accents removed by unaccent; stored in ``search_config`` so that the query,
+# the ranking and the highlights read the post's words the way its vector was built.
+POSTGRES_STEMMERS = ["french", "english", "german", "spanish", "italian", "portuguese", "dutch"]
+POSTGRES_CONFIGS = [f"carnet_{name}" for name in [*POSTGRES_STEMMERS, "simple"]]
+
 POSTGRES_CREATE = [
     # unaccent is a trusted extension (PostgreSQL 13+): a database owner may create it.
     "CREATE EXTENSION IF NOT EXISTS unaccent",
-    """DO $$ BEGIN
-        CREATE TEXT SEARCH CONFIGURATION carnet_french (COPY = pg_catalog.french);
-        ALTER TEXT SEARCH CONFIGURATION carnet_french
-            ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
-    EXCEPTION WHEN unique_violation THEN NULL;
+    # carnet_french as before issue 12; the others made the same way (carnet_simple: no stemming).
+    "DO $$ DECLARE name text; BEGIN FOREACH name IN ARRAY ARRAY["
+    + ", ".join(f"'{name}'" for name in [*POSTGRES_STEMMERS, "simple"])
+    + """] LOOP
+            BEGIN
+                EXECUTE format('CREATE TEXT SEARCH CONFIGURATION carnet_%s '
+                    '(COPY = pg_catalog.%s)', name, name);
+                EXECUTE format('ALTER TEXT SEARCH CONFIGURATION carnet_%s '
+                    'ALTER MAPPING FOR hword, hword_part, word WITH unaccent, %s',
+                    name, CASE WHEN name = 'simple' THEN 'simple' ELSE name || '_stem' END);
+            EXCEPTION WHEN unique_violation THEN NULL;
+            END;
+        END LOOP;
     END $$""",
     "ALTER TABLE blog_post ADD COLUMN IF NOT EXISTS search_document tsvector",
+    "ALTER TABLE blog_post ADD COLUMN IF NOT EXISTS search_config regconfig",
     "CREATE INDEX IF NOT EXISTS blog_post_search_document ON blog_post USING GIN (search_document)",
+    # A reader's words as a query in every configuration (OR): what the GIN index looks up.
+    # Each candidate is then matched with its own configuration (blog/public/search.py).
+    # The same stems once (most words stem alike in several languages): a shorter query to test.
+    "CREATE OR REPLACE FUNCTION blog_search_query(words text) RETURNS tsquery AS $$ "
+    "SELECT string_agg(DISTINCT '(' || q::text || ')', ' | ')::tsquery FROM unnest(ARRAY["
+    + ", ".join(f"to_tsquery('{config}', words)" for config in POSTGRES_CONFIGS)
+    + "]) q WHERE q::text <> '' $$ LANGUAGE sql STABLE",
+    "{config_function}",
     """CREATE OR REPLACE FUNCTION blog_post_search_document() RETURNS trigger AS $$
+    DECLARE config regconfig := blog_search_config({language});
     BEGIN
+        NEW.search_config := config;
         NEW.search_document :=
-            setweight(to_tsvector('carnet_french', coalesce(NEW.title, '')), 'A')
-            || setweight(to_tsvector('carnet_french', coalesce((
+            setweight(to_tsvector(config, coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector(config, coalesce((
                 SELECT string_agg(t.name, ' ') FROM taggit_tag t
                 JOIN blog_taggedpost tp ON tp.tag_id = t.id
                 WHERE tp.content_object_id = NEW.id), '')), 'B')
-            || setweight(to_tsvector('carnet_french', coalesce(NEW.description, '')), 'B')
-            || setweight(to_tsvector('carnet_french', coalesce(NEW.{text}, '')), 'C');
+            || setweight(to_tsvector(config, coalesce(NEW.description, '')), 'B')
+            || setweight(to_tsvector(config, coalesce(NEW.{text}, '')), 'C');
         RETURN NEW;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
     # Also on `updated`: a tag rename or merge touches its posts, which re-reads their tags.
     """CREATE TRIGGER blog_post_search
-        BEFORE INSERT OR UPDATE OF title, description, {text}, updated
+        BEFORE INSERT OR UPDATE OF title, description, {text}, updated{language_column}
         ON blog_post FOR EACH ROW EXECUTE FUNCTION blog_post_search_document()""",
     """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
     BEGIN
@@ -121,18 +147,66 @@ POSTGRES_CREATE = [
         FOR EACH ROW EXECUTE FUNCTION blog_taggedpost_search_document()""",
 ]
 
-POSTGRES_FILL = "UPDATE blog_post SET title = title WHERE search_document IS NULL"
+# Before migration 0010 (no per-post language yet, or going back): French for every post.
+POSTGRES_FRENCH_ONLY = """CREATE OR REPLACE FUNCTION blog_search_config(language text)
+    RETURNS regconfig AS $$ SELECT 'carnet_french'::regconfig $$ LANGUAGE sql IMMUTABLE"""
+
+# From 0010: the post's language, else the identity's site language, else LANGUAGE_CODE
+# (written in when the function is made, on every migrate). « en-US » reads as « en ».
+_LANGUAGE_CONFIGS = [
+    ("fr", "french"), ("en", "english"), ("de", "german"), ("es", "spanish"),
+    ("it", "italian"), ("pt", "portuguese"), ("nl", "dutch"),
+]  # fmt: skip
+POSTGRES_PER_LANGUAGE = (
+    """CREATE OR REPLACE FUNCTION blog_search_config(language text)
+    RETURNS regconfig AS $$
+    SELECT (CASE split_part(lower(coalesce(nullif(language, ''), (
+            SELECT nullif(site_language, '') FROM blog_siteidentity WHERE id = 1
+        ), '{default_language}')), '-', 1) """
+    + " ".join(f"WHEN '{code}' THEN 'carnet_{name}'" for code, name in _LANGUAGE_CONFIGS)
+    + """ ELSE 'carnet_simple' END)::regconfig
+    $$ LANGUAGE sql STABLE"""
+)
+
+# The posts in the site's language are re-indexed when the identity's language changes.
+POSTGRES_SITE_LANGUAGE = [
+    """CREATE OR REPLACE FUNCTION blog_siteidentity_search_document() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' OR NEW.site_language IS DISTINCT FROM OLD.site_language THEN
+            UPDATE blog_post SET title = title WHERE language = '';
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS blog_siteidentity_search ON blog_siteidentity",
+    """CREATE TRIGGER blog_siteidentity_search
+        AFTER INSERT OR UPDATE OF site_language ON blog_siteidentity
+        FOR EACH ROW EXECUTE FUNCTION blog_siteidentity_search_document()""",
+]
+POSTGRES_NO_SITE_LANGUAGE = [
+    "DROP TRIGGER IF EXISTS blog_siteidentity_search ON blog_siteidentity",
+    "DROP FUNCTION IF EXISTS blog_siteidentity_search_document()",
+]
+
+POSTGRES_FILL = (
+    "UPDATE blog_post SET title = title WHERE search_document IS NULL OR search_config IS NULL"
+)
 POSTGRES_REINDEX = "UPDATE blog_post SET title = title"
 
 POSTGRES_DROP = [
+    *POSTGRES_NO_SITE_LANGUAGE,
     "DROP TRIGGER IF EXISTS blog_taggedpost_search ON blog_taggedpost",
     "DROP FUNCTION IF EXISTS blog_taggedpost_search_document()",
     "DROP TRIGGER IF EXISTS blog_post_search ON blog_post",
     "DROP FUNCTION IF EXISTS blog_post_search_document()",
+    "DROP FUNCTION IF EXISTS blog_search_config(text)",
+    "DROP FUNCTION IF EXISTS blog_search_query(text)",
     "DROP INDEX IF EXISTS blog_post_search_document",
     "ALTER TABLE blog_post DROP COLUMN IF EXISTS search_document",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS carnet_french",
+    "ALTER TABLE blog_post DROP COLUMN IF EXISTS search_config",
+    *(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}" for config in POSTGRES_CONFIGS),
 ]
+
+PER_LANGUAGE_MIGRATION = ("blog", "0010_search_language")
 
 
 # Not search, but the same "database object the model does not declare" kind: a covering
@@ -149,10 +223,13 @@ VISIBILITY_INDEX = (
 )
 
 
-def _run(connection, statements: list[str], text: str = "body_text") -> None:
+def _run(connection, statements: list[str], text: str = "body_text", **more: str) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
-            cursor.execute(statement.replace("{text}", text))
+            statement = statement.replace("{text}", text)
+            for name, value in more.items():
+                statement = statement.replace(f"{{{name}}}", value)
+            cursor.execute(statement)
 
 
 def _text_column(connection) -> str:
@@ -162,8 +239,36 @@ def _text_column(connection) -> str:
     return "body_text" if any(column.name == "body_text" for column in columns) else "body"
 
 
-def ensure(connection, text: str | None = None) -> None:
-    """Create the index, its triggers and any missing entries; safe to run again."""
+def _per_language(connection) -> bool:
+    """Whether posts are indexed in their own language: once migration 0010 ran."""
+    recorder = MigrationRecorder(connection)
+    return recorder.has_table() and PER_LANGUAGE_MIGRATION in recorder.applied_migrations()
+
+
+def _postgres(connection, text: str, per_language: bool, then: list[str]) -> None:
+    if per_language:
+        statements = [*POSTGRES_CREATE, *POSTGRES_SITE_LANGUAGE, *then]
+        config, language, column = POSTGRES_PER_LANGUAGE, "NEW.language", ", language"
+    else:
+        statements = [*POSTGRES_NO_SITE_LANGUAGE, *POSTGRES_CREATE, *then]
+        config, language, column = POSTGRES_FRENCH_ONLY, "''", ""
+    default_language = settings.LANGUAGE_CODE.replace("'", "")
+    statements = [config if s == "{config_function}" else s for s in statements]
+    _run(
+        connection,
+        statements,
+        text,
+        language=language,
+        language_column=column,
+        default_language=default_language,
+    )
+
+
+def ensure(connection, text: str | None = None, per_language: bool | None = None) -> None:
+    """Create the index, its triggers and any missing entries; safe to run again.
+
+    ``per_language``: PostgreSQL's configuration per post (migration 0010), else French for
+    all; by default, whether 0010 is applied."""
     text = text or _text_column(connection)
     if connection.vendor == "sqlite":
         _run(
@@ -172,17 +277,20 @@ def ensure(connection, text: str | None = None) -> None:
             text,
         )
     elif connection.vendor == "postgresql":
-        _run(connection, [*POSTGRES_CREATE, POSTGRES_FILL, STATE_INDEX], text)
+        if per_language is None:
+            per_language = _per_language(connection)
+        _postgres(connection, text, per_language, [POSTGRES_FILL, STATE_INDEX])
 
 
-def rebuild(connection, text: str | None = None) -> None:
+def rebuild(connection, text: str | None = None, per_language: bool | None = None) -> None:
     """Re-create the triggers and re-index every post from ``text`` (default: the newest)."""
     if connection.vendor == "sqlite":
         # CREATE TRIGGER IF NOT EXISTS would keep the old definitions: drop them first.
         _run(connection, SQLITE_DROP)
         ensure(connection, text)
     elif connection.vendor == "postgresql":
-        ensure(connection, text)  # CREATE OR REPLACE FUNCTION; the trigger is re-made
+        # CREATE OR REPLACE FUNCTION; the triggers are re-made
+        ensure(connection, text, per_language)
         _run(connection, [POSTGRES_REINDEX])
 
 

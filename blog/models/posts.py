@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
+from functools import reduce
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,10 @@ _WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]*>")
 # Enough rendered HTML for a card's excerpt (a few sentences), whatever the post's length.
 EXCERPT_SOURCE_CHARS = 1500
+# Related posts are ranked among this many newest posts and the posts of each tag's newest
+# links, this many a tag (PostQuerySet.related_to).
+RELATED_RECENT = 50
+RELATED_LINKS_PER_TAG = 25
 
 
 class PostQuerySet(models.QuerySet):
@@ -55,6 +61,48 @@ class PostQuerySet(models.QuerySet):
     def with_authors(self) -> PostQuerySet:
         """Each post's authors in their order, in one query for all (see ``byline``)."""
         return self.prefetch_related(AUTHOR_LINKS)
+
+    def related_to(self, post: Post, tag_ids: list[int]) -> PostQuerySet:
+        """Posts of this queryset sharing tags with ``post``, most shared first, then newest.
+
+        Ranked among bounded candidates, so a tag on every post costs the same with 100 posts
+        as with 10,000 (issue 13): the ``RELATED_RECENT`` newest posts (a walk of the date
+        index: a common tag's newest posts are there) and the posts of each tag's newest
+        ``RELATED_LINKS_PER_TAG`` links (a walk of the tag's index: a rare tag's posts are all
+        there, whatever their date). Only an old post whose shared tags are all common drops
+        out: a post sharing as many of them, and newer, is among the candidates.
+        """
+        others = self.exclude(pk=post.pk)
+        visible = Exists(others.filter(pk=OuterRef("content_object_id")))
+        parts = [others.order_by("-pub_date", "-id").values("pk")[:RELATED_RECENT]]
+        parts += [
+            TaggedPost.objects.filter(visible, tag_id=tag_id)
+            .order_by("-id")
+            .values("content_object_id")[:RELATED_LINKS_PER_TAG]
+            for tag_id in tag_ids
+        ]
+        # PostgreSQL reads the candidates from one union, then each post by its key; with an
+        # OR of lists it reads every post to test them. SQLite allows no LIMIT in a union's
+        # parts, and its OR of lists reads each post by its key (MULTI-INDEX OR).
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            candidates = Q(pk__in=parts[0].union(*parts[1:]))
+        else:
+            candidates = reduce(operator.or_, (Q(pk__in=part) for part in parts))
+        # Counted per candidate (a lookup in the unique post-tag index), and the candidates are
+        # posts of this queryset already: a join on the links, or this queryset's filter again,
+        # would lead the planner to walk every link of the common tag or every post instead.
+        shared = (
+            TaggedPost.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
+            .values("content_object_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return (
+            Post.objects.filter(candidates)
+            .annotate(shared=Subquery(shared))
+            .filter(shared__gt=0)
+            .order_by("-shared", "-pub_date", "-id")
+        )
 
     def by_author(self, author) -> PostQuerySet:
         return self.filter(author_links__author=author)
@@ -251,6 +299,10 @@ class TaggedPost(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_post_tag")
         ]
+        # A tag's newest links first, without reading the others: related posts' candidates
+        # (PostQuerySet.related_to). SQLite's index on tag_id holds the id already; PostgreSQL's
+        # does not, so it read every link of a tag on every post and sorted them.
+        indexes = [models.Index(fields=["tag", "-id"], name="taggedpost_tag_newest")]
 
 
 class PostAuthor(models.Model):

@@ -1,4 +1,4 @@
-"""Full-text search over published posts: SQLite FTS5 or PostgreSQL's French full-text search.
+"""Full-text search over published posts: SQLite FTS5 or PostgreSQL's full-text search.
 
 The index lives in the database and is kept in step by triggers (see migration
 0003_public_site): every insert, update and delete of a post or of its tags, whoever
@@ -13,8 +13,11 @@ sanitized HTML, never the Markdown (whose comments and link URLs the page does n
   word of the query is a prefix (« carri » finds it too); ranked by BM25 with the title
   weighing most.
 - PostgreSQL: a ``search_document`` tsvector column on ``blog_post`` with a GIN index,
-  built with the ``carnet_french`` configuration (French stemming, accents removed by
-  ``unaccent``); ranked by ``ts_rank_cd``; highlighted by ``ts_headline``.
+  built with the configuration of the post's language, kept in ``search_config``
+  (``carnet_french``: French stemming, accents removed by ``unaccent``; ``carnet_english``,
+  German, Spanish, Italian, Portuguese, Dutch alike; ``carnet_simple`` for any other); the
+  reader's words are stemmed in each language, each post matched in its own (migration
+  0010); ranked by ``ts_rank_cd``; highlighted by ``ts_headline``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from blog import search_index
 from blog.models import Post
 from blog.text import strip_control_chars
 
@@ -85,18 +89,30 @@ def ranked_ids(query: Query) -> list[int]:
         # the primary key backwards and testing every row, which a rare word made O(N)); only
         # the last added MAX_RESULTS visible ones are ranked. Finding them stays O(matches) here
         # (GIN gives no order), at a few microseconds each, instead of ranking them all.
+        # Each candidate is matched in its own language (search_config) with queries made
+        # once (to_tsquery per row would cost a few microseconds a match): a French post exactly
+        # as with French alone. The GIN index looks the words up in every language at once.
+        own_language = " ".join(
+            f"WHEN '{config}'::regconfig THEN search_document @@ (SELECT {config} FROM words)"
+            for config in search_index.POSTGRES_CONFIGS
+        )
         sql = (
-            "WITH matches AS MATERIALIZED ("
+            "WITH words AS MATERIALIZED (SELECT blog_search_query(w) AS any_language, "
+            + ", ".join(f"to_tsquery('{c}', w) AS {c}" for c in search_index.POSTGRES_CONFIGS)
+            + " FROM (SELECT %s::text AS w) typed"
+            "), matches AS MATERIALIZED ("
             "  SELECT id, status, pub_date FROM blog_post"
-            "  WHERE search_document @@ to_tsquery('carnet_french', %s)"
+            "  WHERE search_document @@ (SELECT any_language FROM words)"
+            f"  AND CASE search_config {own_language} ELSE false END"
             "), newest AS ("
             "  SELECT id FROM matches WHERE status = %s AND pub_date <= %s"
             "  ORDER BY id DESC LIMIT %s"
-            ") SELECT p.id FROM blog_post p JOIN newest n ON n.id = p.id, "
-            "to_tsquery('carnet_french', %s) q "
-            "ORDER BY ts_rank_cd(p.search_document, q) DESC, p.pub_date DESC"
+            ") SELECT p.id FROM blog_post p JOIN newest n ON n.id = p.id "
+            "ORDER BY ts_rank_cd(p.search_document, to_tsquery(p.search_config, %s)) DESC, "
+            "p.pub_date DESC"
         )
-        params = (query.tsquery(), published, now, MAX_RESULTS + 1, query.tsquery())
+        words = query.tsquery()
+        params = (words, published, now, MAX_RESULTS + 1, words)
     else:
         # FTS5 walks its matches newest first (rowid DESC, no sort) and the LIMIT stops it; each
         # is checked visible on the covering index blog_post_visibility (blog/search_index.py),
@@ -126,9 +142,10 @@ def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
     if connection.vendor == "postgresql":
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=20, MaxFragments=2"
         sql = (
-            "SELECT p.id, ts_headline('carnet_french', p.title, q, %s), "
-            "ts_headline('carnet_french', p.description || E'\\n' || p.body_text, q, %s) "
-            f"FROM blog_post p, to_tsquery('carnet_french', %s) q WHERE p.id IN ({marks})"
+            "SELECT p.id, ts_headline(p.search_config, p.title, q, %s), "
+            "ts_headline(p.search_config, p.description || E'\\n' || p.body_text, q, %s) "
+            "FROM blog_post p, LATERAL (SELECT to_tsquery(p.search_config, %s) AS q) words "
+            f"WHERE p.id IN ({marks})"
         )
         params = (f"HighlightAll=true, StartSel={START}, StopSel={STOP}", options, query.tsquery())
     else:

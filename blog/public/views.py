@@ -125,17 +125,17 @@ class PostDetailView(PublishedPostMixin, DetailView):
         return context
 
     def related(self, post: Post) -> list[Post]:
-        """Up to 3 published posts sharing the most tags with this one, newest first on a tie."""
+        """Up to 3 published posts sharing the most tags with this one, newest first on a tie
+        (among each tag's newest posts: ``PostQuerySet.related_to``)."""
         tag_ids = [tag.id for tag in post.tags.all()]
         if not tag_ids:
             return []
         return list(
             Post.objects.published()
-            .exclude(pk=post.pk)
-            .filter(tagged_items__tag_id__in=tag_ids)
-            .annotate(shared=Count("tagged_items"))
-            .only("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")
-            .order_by("-shared", "-pub_date", "-id")[:RELATED]
+            .related_to(post, tag_ids)
+            .only("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")[
+                :RELATED
+            ]
         )
 
 
