@@ -63,8 +63,9 @@ _CSP = re.compile(r'(http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 
 _TAG_LIST = re.compile(r'(<ul class="tags"[^>]*>)(.*?)(</ul>)', re.S)
 _TAG_ITEM = re.compile(r"<li>.*?</li>", re.S)
-_CATEGORIES = re.compile(r"((?:<category[^>]*>[^<]*</category>)+)")
-_CATEGORY = re.compile(r"<category[^>]*>[^<]*</category>")
+# RSS writes <category>x</category>, Atom <category term="x"/>.
+_CATEGORY = re.compile(r"<category[^>]*?/>|<category[^>]*>[^<]*</category>")
+_CATEGORIES = re.compile(rf"((?:{_CATEGORY.pattern})+)")
 _KEYWORDS = re.compile(r'("keywords": )(\[[^\]]*\])')
 
 
