@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "blog.public.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Kept pages for anonymous readers, before sessions, auth and the views (one query a hit).
+    "blog.public.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The site's language on public pages, the editor's in the admin (not LocaleMiddleware).
     "blog.public.middleware.SiteLanguageMiddleware",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import operator
 import re
@@ -37,9 +38,9 @@ RELATED_LINKS_PER_TAG = 25
 class PostQuerySet(models.QuerySet):
     """The read API. Every public page starts from ``published()``, so a draft cannot leak."""
 
-    def published(self) -> PostQuerySet:
+    def published(self, now: dt.datetime | None = None) -> PostQuerySet:
         """Published posts whose publication time has come (scheduled ones appear by themselves)."""
-        return self.filter(status=Post.Status.PUBLISHED, pub_date__lte=timezone.now())
+        return self.filter(status=Post.Status.PUBLISHED, pub_date__lte=now or timezone.now())
 
     def visible_to(self, user) -> PostQuerySet:
         """What ``user`` may read on the public site: drafts too for the admin's writers."""

@@ -80,6 +80,34 @@ def cache_variant(request) -> str | None:
     return None if number is None else f"page={number}"
 
 
+def page_key(request, variant: str) -> str:
+    """The cache key of an anonymous page: the site's state (ETag), the host, the path and the
+    variant (``cache_variant``). ``request.get_host()`` raises DisallowedHost for a host not in
+    ALLOWED_HOSTS, as it would on the normal path."""
+    page = f"{_etag(request)}|{request.get_host()}|{request.path}|{variant}"
+    return "carnet-page:" + hashlib.sha1(page.encode()).hexdigest()
+
+
+def page_cache_seconds() -> int:
+    return getattr(settings, "CARNET_PAGE_CACHE_SECONDS", 0)
+
+
+def mark_keepable(request) -> None:
+    """Tell ``PageCacheMiddleware`` that a view answered this anonymous request as a page of the
+    site: its final response (200 or 304) may be kept under ``page_key``."""
+    request._carnet_page_keepable = True
+
+
+def is_keepable(request) -> bool:
+    return getattr(request, "_carnet_page_keepable", False)
+
+
+def handled_by_middleware(request) -> bool:
+    """``PageCacheMiddleware`` keeps this request's response (with every header of the stack
+    below it): the view keeps no copy of its own."""
+    return getattr(request, "_carnet_page_key", None) is not None
+
+
 def _cached(view):
     """Keep the rendered page under its ETag: the same state of the site, the same page.
 
@@ -89,16 +117,13 @@ def _cached(view):
     """
 
     def serve(request, *args, **kwargs):
-        seconds = getattr(settings, "CARNET_PAGE_CACHE_SECONDS", 0)
+        seconds = page_cache_seconds()
         variant = cache_variant(request) if seconds else None
         if variant is None:
             return view(request, *args, **kwargs)
-        key = (
-            "carnet-page:"
-            + hashlib.sha1(
-                f"{_etag(request)}|{request.get_host()}|{request.path}|{variant}".encode()
-            ).hexdigest()
-        )
+        if handled_by_middleware(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request, variant)
         cache = caches["default"]
         response = cache.get(key)
         if response is None:
@@ -143,6 +168,8 @@ def conditional(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_store=True)
         else:
+            if page_cache_seconds() and cache_variant(request) is not None:
+                mark_keepable(request)
             response = wrapped(request, *args, **kwargs)
             patch_cache_control(response, **shared_cache_control(request))
         patch_vary_headers(response, ("Cookie",))

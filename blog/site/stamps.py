@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Func, Max, Q, Subquery
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from blog.models import Author, Page, Post, PostAuthor, SiteIdentity
@@ -83,12 +84,35 @@ class PublicState:
     site: Stamps
 
 
-def _state_sql() -> tuple[str, list]:
+# Any fixed instant: the state's SQL is built once with it, then run with the time of the request.
+_SENTINEL = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_STATE_SQL: dict[str, tuple[str, list, list[int]]] = {}
+
+
+def _state_query() -> tuple[str, list]:
+    """``_state_sql`` for now, built once per database engine (building it through the ORM cost
+    more than running it: ~5 ms of a 7 ms cached hit); only the publication cut-off changes."""
+    built = _STATE_SQL.get(connection.vendor)
+    if built is None:
+        sql, params = _state_sql(_SENTINEL)
+        field = Post._meta.get_field("pub_date")
+        sentinel = field.get_db_prep_value(_SENTINEL, connection)
+        built = (sql, params, [n for n, param in enumerate(params) if param == sentinel])
+        _STATE_SQL[connection.vendor] = built
+    sql, params, cut_offs = built
+    now = Post._meta.get_field("pub_date").get_db_prep_value(timezone.now(), connection)
+    params = list(params)
+    for n in cut_offs:
+        params[n] = now
+    return sql, params
+
+
+def _state_sql(now: dt.datetime) -> tuple[str, list]:
     """One row: the published posts' aggregate in a derived table, the site's stamps as scalar
     subqueries beside it. (As ``Max(Subquery(…))`` columns of the posts' aggregate, SQLite ran
     each subquery once per published post: 49 ms a request at 10,000 posts, 2.6 ms this way.)"""
     posts_sql, posts_params = (
-        Post.objects.published()
+        Post.objects.published(now)
         .order_by()
         .annotate(
             s_updated=Func(F("updated"), function="MAX"),
@@ -111,7 +135,7 @@ def _state_sql() -> tuple[str, list]:
         "authors_stamp": Author.objects.order_by()
         .annotate(m=Func(F("updated"), function="MAX"))
         .values("m"),
-        "authors_writing": PostAuthor.objects.filter(post__in=Post.objects.published())
+        "authors_writing": PostAuthor.objects.filter(post__in=Post.objects.published(now))
         .order_by()
         .annotate(
             n=Func(
@@ -132,7 +156,7 @@ def public_state(request) -> PublicState:
     """The public site's state for this request, computed once (one query)."""
     cached = getattr(request, "_carnet_public_state", None)
     if cached is None:
-        sql, params = _state_sql()
+        sql, params = _state_query()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             names = [column[0] for column in cursor.description]
