@@ -58,6 +58,25 @@ def read(storage: Storage, name: str) -> bytes:
         return file.read()
 
 
+def _partial_beside(storage: Storage, target: Path, data: bytes, *, sync: bool = False) -> str:
+    """``data`` in a hidden file beside ``target`` (same folder: a rename or link is atomic),
+    readable as the other media are (mkstemp makes 0600: a web server in front of the app,
+    running as another user, could not serve it). A failed write leaves nothing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            if sync:
+                file.flush()
+                os.fsync(file.fileno())
+        os.chmod(partial, storage.file_permissions_mode or 0o644)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    return partial
+
+
 def save_new(storage: Storage, name: str, data: bytes) -> str:
     """Write ``data`` under ``name`` or a free variant of it, never over another file; the
     name used. A full disk raises OSError and leaves no file."""
@@ -66,14 +85,8 @@ def save_new(storage: Storage, name: str, data: bytes) -> str:
         return storage.save(name, ContentFile(data))
     name = storage.get_available_name(name)
     target = Path(storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+    partial = _partial_beside(storage, target, data, sync=True)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(partial, storage.file_permissions_mode or 0o644)
         while True:
             try:
                 os.link(partial, target)  # never overwrites another upload
@@ -94,14 +107,8 @@ def save_as(storage: Storage, name: str, data: bytes) -> None:
             storage.delete(saved)
         return
     target = Path(storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    partial = _partial_beside(storage, target, data)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        # Readable as the other media are (mkstemp makes 0600: a web server in front of the
-        # app, running as another user, could not serve it).
-        os.chmod(partial, storage.file_permissions_mode or 0o644)
         os.replace(partial, target)  # atomic: a concurrent reader never sees half a file
     except BaseException:
         if os.path.exists(partial):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from blog.models.base import alt_required, sized_image
+from blog.models.base import alt_required, numbered_slug, sized_image
 from blog.models.site import SiteIdentity
 from blog.text import ascii_slugify, name_key, strip_control_chars
 
@@ -109,15 +109,7 @@ class Author(models.Model):
 
     def unique_slug(self, name: str) -> str:
         base = ascii_slugify(name)[:90].strip("-") or "auteur"
-        taken = set(
-            Author.objects.filter(slug__startswith=base)
-            .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
-        )
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        return numbered_slug(Author.objects.exclude(pk=self.pk), base)
 
     @classmethod
     def for_name(cls, name: str) -> Author:

@@ -15,6 +15,15 @@ from blog.rendering import RenderError, render_markdown
 from blog.text import MAX_LANGUAGE_TAG, normalize_language, strip_control_chars
 
 
+def numbered_slug(others: models.QuerySet, base: str) -> str:
+    """``base``, else ``base-2``, ``base-3``…: the first slug no row of ``others`` has."""
+    taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 class MarkdownDocument(models.Model):
     """A title and a Markdown body whose sanitized HTML ``save()`` renders (the one pipeline).
 

@@ -19,7 +19,13 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from blog.models.authors import Author
-from blog.models.base import MarkdownDocument, SourceFile, alt_required, sized_image
+from blog.models.base import (
+    MarkdownDocument,
+    SourceFile,
+    alt_required,
+    numbered_slug,
+    sized_image,
+)
 from blog.rendering import FeaturedOnce, featured_once
 from blog.roles import may_see_unpublished
 from blog.text import ascii_slugify, strip_control_chars, visible_text
@@ -270,15 +276,7 @@ class Post(MarkdownDocument, SourceFile):
 
     def unique_slug(self, title: str) -> str:
         base = ascii_slugify(title)[:190].strip("-") or "article"
-        taken = set(
-            Post.objects.filter(slug__startswith=base)
-            .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
-        )
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        return numbered_slug(Post.objects.exclude(pk=self.pk), base)
 
     @staticmethod
     def estimate_reading_time(html: str) -> int:
