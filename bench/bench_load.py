@@ -21,6 +21,10 @@ admin's form, an image uploaded through the editor's upload), from --connections
 request on a new connection. It prints, per page type and in all, requests/s, p50 and p99 in
 ms and errors (any status but the expected one, or no answer), the "database is locked" lines in
 the nodes' logs, and the ratios of the runs to run 2 (one node), measured in the same process.
+
+That closed loop (each connection asks again as soon as it is answered) measures how much a setup
+serves; then an open loop offers each setup the same load (--rate requests/s arriving at random,
+by default 0.6 x what one node served) and prints what a reader waits, p99 per page type.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import queue
 import random
 import sys
 import tempfile
@@ -161,6 +166,24 @@ class Traffic:
         }
         return editor.post("/admin/blog/post/add/", fields), 302
 
+    def one(self, kind: str, reader: Browser, editor: Browser, token: str, rng) -> str | None:
+        """One request of ``kind``: None, or what went wrong (counted; the load goes on)."""
+        try:
+            if kind.startswith("editor"):
+                reply, expected = self.editor(kind, editor, token, rng)
+            else:
+                reader.cookies.clear()
+                reply, expected = reader.get(self.path(kind, rng)), 200
+            return None if reply.status == expected else f"HTTP {reply.status}"
+        except Exception as error:  # no answer, a broken one
+            return f"{type(error).__name__}: {error}"
+
+    def record(self, kind: str, elapsed: float, problem: str | None) -> None:
+        with self.lock:
+            self.times[kind].append(elapsed)
+            if problem:
+                self.errors[kind].append(problem)
+
     def worker(self, index: int, start: threading.Barrier) -> None:
         rng = random.Random(index)
         editor = Browser(self.base, timeout=30)
@@ -175,20 +198,8 @@ class Traffic:
         while time.monotonic() < self.stop:
             kind = rng.choices(kinds, weights)[0]
             started = time.perf_counter()
-            try:
-                if kind.startswith("editor"):
-                    reply, expected = self.editor(kind, editor, token, rng)
-                else:
-                    reader.cookies.clear()
-                    reply, expected = reader.get(self.path(kind, rng)), 200
-                problem = None if reply.status == expected else f"HTTP {reply.status}"
-            except Exception as error:  # no answer, a broken one: counted, the load goes on
-                problem = f"{type(error).__name__}: {error}"
-            elapsed = time.perf_counter() - started
-            with self.lock:
-                self.times[kind].append(elapsed)
-                if problem:
-                    self.errors[kind].append(problem)
+            problem = self.one(kind, reader, editor, token, rng)
+            self.record(kind, time.perf_counter() - started, problem)
 
     def run(self) -> float:
         def go() -> None:
@@ -206,6 +217,53 @@ class Traffic:
         return time.monotonic() - self.started
 
 
+class OpenTraffic(Traffic):
+    """Readers who do not wait for each other: requests arrive at ``rate`` a second (Poisson),
+    whatever the server's speed, as an audience does. A request's time runs from the moment it
+    was due, so time spent waiting for a free client counts too (no coordinated omission)."""
+
+    POOL = 48
+
+    def __init__(self, base: str, posts: list[dict], seconds: float, rate: float):
+        super().__init__(base, posts, seconds, self.POOL)
+        self.rate = rate
+        self.due: queue.Queue = queue.Queue()
+
+    def run(self) -> float:
+        editor = Browser(self.base, timeout=30)
+        if editor.log_in(*EDITOR).status != 302:
+            raise SystemExit(f"editor login on {self.base}")
+        token = editor.csrf_token("/admin/blog/post/add/")
+
+        def serve(index: int) -> None:
+            rng = random.Random(1000 + index)
+            reader = Browser(self.base, timeout=30)
+            own_editor = Browser(self.base, dict(editor.cookies), timeout=30)
+            while (item := self.due.get()) is not None:
+                due, kind = item
+                problem = self.one(kind, reader, own_editor, token, rng)
+                self.record(kind, time.perf_counter() - due, problem)
+
+        threads = [threading.Thread(target=serve, args=(i,)) for i in range(self.POOL)]
+        for thread in threads:
+            thread.start()
+        rng = random.Random(7)
+        kinds, weights = list(MIX), list(MIX.values())
+        started = time.perf_counter()
+        due = started
+        while due < started + self.seconds:
+            due += rng.expovariate(self.rate)
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            self.due.put((due, rng.choices(kinds, weights)[0]))
+        for _ in threads:
+            self.due.put(None)
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - started
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -213,15 +271,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def report(name: str, traffic: Traffic, elapsed: float, locked: int) -> dict[str, float]:
+def report(name: str, traffic: Traffic, elapsed: float, locked: int) -> tuple[dict, dict]:
+    """Prints the table; returns requests/s and p99 (ms) per page type, and for "all"."""
     say(f"\n== {name}: {elapsed:.0f} s, {traffic.connections} connections")
     say(f"{'page type':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    rates = {}
+    rates, tails = {}, {}
     everything = []
     for kind in MIX:
         times = traffic.times.get(kind, [])
         everything += times
         rates[kind] = len(times) / elapsed
+        tails[kind] = percentile(times, 0.99)
         if times:
             say(
                 f"{kind:<14} {rates[kind]:>8.1f} {percentile(times, 0.5):>8.0f} "
@@ -229,13 +289,14 @@ def report(name: str, traffic: Traffic, elapsed: float, locked: int) -> dict[str
             )
     errors = sum(len(found) for found in traffic.errors.values())
     rates["all"] = len(everything) / elapsed
+    tails["all"] = percentile(everything, 0.99)
     say(
         f"{'all':<14} {rates['all']:>8.1f} {percentile(everything, 0.5):>8.0f} "
         f"{percentile(everything, 0.99):>8.0f} {errors:>7}"
     )
     samples = sorted({problem for found in traffic.errors.values() for problem in found})[:5]
     say(f"errors: {errors} {samples if samples else ''}; 'database is locked' in logs: {locked}")
-    return rates
+    return rates, tails
 
 
 def locked_lines(cluster: Cluster) -> int:
@@ -255,6 +316,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--s-maxage", type=int, default=10, help="nginx may keep a page this long")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open-loop arrivals a second (default: 0.6 x what one node served in the closed loop)",
+    )
+    parser.add_argument("--open-seconds", type=float, default=30.0, help="open loop, per setup")
     args = parser.parse_args()
     missing = missing_parts()
     if missing:
@@ -292,10 +360,29 @@ def main() -> None:
             for name in setups:  # in turn: a busy moment of the machine hits every setup
                 elapsed[name] += traffic[name].run()
             say(f"[bench] round {number} done")
+        say("\n#### Closed loop: each connection asks again as soon as it has an answer")
         results = {
-            name: report(name, traffic[name], elapsed[name], locked_lines(cluster))
+            name: report(name, traffic[name], elapsed[name], locked_lines(cluster))[0]
             for name, (cluster, _) in setups.items()
         }
+        # The closed loop measures how much each setup can serve; it also piles every freed
+        # connection onto the uncached requests (searches, editor work) once nginx answers the
+        # rest at once. An audience does not wait for the server: the same offered load to each
+        # setup says what a reader waits.
+        rate = args.rate or round(0.6 * results["one node (A), no nginx"]["all"], 1)
+        say(f"\n#### Open loop: {rate:g} req/s arriving (Poisson), {args.open_seconds:g} s each")
+        tails = {}
+        for name, (cluster, base) in setups.items():
+            opened = OpenTraffic(base, posts, args.open_seconds, rate)
+            served = opened.run()
+            tails[name] = report(f"{name}, {rate:g} req/s offered", opened, served,
+                                 locked_lines(cluster))[1]  # fmt: skip
+
+    say(f"\n== open loop at {rate:g} req/s: p99 ms per page type")
+    say(f"{'page type':<14} " + " ".join(f"{name[:24]:>25}" for name in tails))
+    for kind in [*MIX, "all"]:
+        say(f"{kind:<14} " + " ".join(f"{found.get(kind, float('nan')):>25.0f}"
+                                      for found in tails.values()))  # fmt: skip
 
     floor = results["one node (A), no nginx"]
     say("\n== ratios to one node (A) alone, req/s")
