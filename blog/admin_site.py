@@ -14,6 +14,8 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import BadRequest
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from blog.roles import has_admin_role
@@ -56,3 +58,20 @@ def has_nul(request) -> bool:
 
 class CarnetAdminConfig(AdminConfig):
     default_site = "blog.admin_site.CarnetAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Django writes its yes/no/unknown icons' alt text as "True", "False", "None": what a
+        # screen reader says, in English. Its callers (change lists, read-only fields) look
+        # the function up in admin_list each time, so this one is theirs.
+        from django.contrib.admin.templatetags import admin_list
+
+        admin_list._boolean_icon = boolean_icon
+
+
+def boolean_icon(value) -> str:
+    """Django's yes/no/unknown icon, its alt text in the editor's language."""
+    name, alt = {True: ("yes", _("Yes")), False: ("no", _("No"))}.get(
+        value, ("unknown", _("Unknown"))
+    )
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), alt)

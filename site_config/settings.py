@@ -66,9 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # /sitemap.xml (its templates)
-    "taggit",
+    "blog.thirdparty.TaggitConfig",  # taggit, named « Étiquettes » in the admin
     "reversion",  # post history (admin authoring); the comparison is ours (blog/admin/history.py)
-    "axes",  # admin login throttling
+    "blog.thirdparty.AxesConfig",  # axes: admin login throttling, named and shown in French too
     "blog",
 ]
 

@@ -27,6 +27,14 @@ class AuthorQuerySet(models.QuerySet):
             posts__status="published", posts__pub_date__lte=timezone.now()
         ).distinct()
 
+    def with_published_counts(self) -> AuthorQuerySet:
+        """Authors of at least one published post, each with ``num_posts``: how many (drafts
+        and scheduled posts never count), in one query."""
+        published = models.Q(posts__status="published", posts__pub_date__lte=timezone.now())
+        return self.annotate(num_posts=models.Count("posts", filter=published)).filter(
+            num_posts__gt=0
+        )
+
     def of_user(self, user) -> AuthorQuerySet:
         return self.filter(user=user) if user.is_authenticated else self.none()
 

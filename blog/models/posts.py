@@ -161,7 +161,7 @@ class Post(MarkdownDocument, SourceFile):
     featured = models.BooleanField(
         _("featured"),
         default=False,
-        help_text=_("Shown in the « À la une » block of the home page."),
+        help_text=_("Shown in the « Featured » block of the home page."),
     )
     image, image_width, image_height, image_alt = sized_image(
         _("featured image"),
@@ -306,9 +306,13 @@ class TaggedPost(TaggedItemBase):
 class PostAuthor(models.Model):
     """A post's author, in order: the first is named first in the byline."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="author_links")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
-    position = models.PositiveSmallIntegerField(default=0)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="author_links", verbose_name=_("post")
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="post_links", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]

@@ -102,7 +102,7 @@ class SiteIdentity(models.Model):
         _("other link's label"),
         max_length=60,
         blank=True,
-        help_text=_("Required with another link, e.g. « Mon portfolio »."),
+        help_text=_("Required with another link, e.g. « My portfolio »."),
     )
     # Read with the public state's one query (blog.site.stamps), before any page renders.
     site_language = models.CharField(

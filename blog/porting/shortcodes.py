@@ -1,10 +1,11 @@
 """Liquid (Jekyll), Hugo and Hexo shortcodes -> the Markdown or HTML they stand for. Pure.
 
 ``convert(body, resolve)`` turns the common ones (code blocks, ``raw``, site variables,
-image includes and figures, YouTube, gist and dev.to embeds, links to other posts) into plain
-Markdown/HTML, outside code only (fenced, indented and inline code are left as written).
-Unknown shortcodes, and links to posts ``resolve`` does not know, are kept as text and
-listed. The importer keeps the original body for export (see importing/posts.py).
+image includes and figures, Hexo's blockquotes and post assets, YouTube, Vimeo, tweet, gist
+and dev.to embeds as links, links to other posts) into plain Markdown/HTML, outside code only
+(fenced, indented and inline code are left as written). Unknown shortcodes, and links to
+posts or assets ``resolve`` does not know, are kept as text and listed. The importer keeps
+the original body for export (see importing/posts.py).
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ _DEV_TO = {
 IMAGE_SOURCE_KEYS = ("src", "url", "image", "file", "path", "img")
 CAPTION_KEYS = ("caption", "description", "title")
 
-# resolve(kind, target) -> the new URL of the post a link names, or None.
+_ARG = re.compile(r"""\"([^"]*)"|'([^']*)'|(\S+)""")
+_SIZE = re.compile(r"\d+(?:px|%|em)?")
+_VIDEO = {"youtube": r"[\w-]{5,40}", "vimeo": r"\d{3,15}"}
+_TWEET_URL = re.compile(r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(\w+)/status/(\d+)\S*")
+_BLOCKS = ("highlight", "codeblock", "raw", "blockquote", "quote")
+_NESTED = 2  # blockquotes converted inside blockquotes at most this deep
+
+# resolve(kind, target) -> the new URL of the post (kind "post_url" or "ref") a link names,
+# or of the post asset (kind "asset": Hexo's post_asset_folder) a tag names, or None.
 Resolver = Callable[[str, str], "str | None"]
 
 
@@ -51,7 +60,7 @@ class Conversion:
     left: list[tuple[int, str]] = field(default_factory=list)  # (line, shortcode) kept as text
 
 
-def convert(body: str, resolve: Resolver | None = None) -> Conversion:
+def convert(body: str, resolve: Resolver | None = None, *, depth: int = 0) -> Conversion:
     """The body with its known shortcodes converted (outside code), and what was kept."""
     resolve = resolve or (lambda kind, target: None)
     masked, spans = _mask_code(body)
@@ -66,11 +75,25 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
         kind, name, args = _parse(tag)
         end = match.end()
         replacement: str | None = None
-        if name in ("highlight", "codeblock", "raw") and not (kind == "hugo" and name == "raw"):
+        # Counted from the last tag on: linear however many tags there are.
+        line += _unmask(masked[counted : match.start()], spans).count("\n")
+        counted = match.start()
+        quote = False
+        # Hugo's raw, quote, blockquote are not Hexo's and Jekyll's blocks.
+        if name in _BLOCKS and not (kind == "hugo" and name in ("raw", "quote", "blockquote")):
             closing = _closing(
                 masked, end, kind, "end" + name if kind == "liquid" else name, closings
             )
-            if closing is not None:
+            if closing is not None and name in ("blockquote", "quote"):
+                if depth < _NESTED:
+                    inner = convert(_unmask(masked[end : closing.start()], spans), resolve,
+                                    depth=depth + 1)  # fmt: skip
+                    result.converted += inner.converted
+                    result.left += [(line + n - 1, kept) for n, kept in inner.left]
+                    replacement = _blockquote(inner.body, args, masked, match.start())
+                    quote = True
+                    end = closing.end()
+            elif closing is not None:
                 content = _unmask(masked[end : closing.start()], spans)
                 if name == "raw":
                     replacement = content
@@ -80,16 +103,16 @@ def convert(body: str, resolve: Resolver | None = None) -> Conversion:
         else:
             replacement = _inline(kind, name, args, tag, resolve)
         if replacement is None:
-            # Counted from the last tag on: linear however many tags are left.
-            line += _unmask(masked[counted : match.start()], spans).count("\n")
-            counted = match.start()
             result.left.append((line, tag))
             out.append(tag)
         else:
             result.converted += 1
-            if replacement.startswith("<figure") and masked[end : end + 1] == "\n":
-                # An HTML block runs to the next blank line: the next line stays Markdown.
+            if (replacement.startswith("<figure") or quote) and masked[end : end + 1] == "\n":
+                # An HTML block runs to the next blank line, a blockquote takes the next line
+                # in (lazily): the next line stays Markdown of its own.
                 replacement += "\n" if masked[end + 1 : end + 2] not in ("\n", "") else ""
+            elif quote and masked[end : end + 1]:
+                replacement += "\n\n"  # text after the end tag, on its line
             out.append(replacement)
         position = end
     out.append(masked[position:])
@@ -185,11 +208,19 @@ def _inline(kind: str, name: str, args: str, tag: str, resolve: Resolver) -> str
         if "alt" not in params and len(params["_"]) > 1:
             params["alt"] = params["_"][1]
         return _figure(source, params)
-    if kind == "hugo" and name == "youtube":
+    if name in _VIDEO:  # Hugo's and Hexo's: {{< youtube ID >}}, {% vimeo ID %}
         video = params.get("id") or (params["_"][0] if params["_"] else "")
-        if re.fullmatch(r"[\w-]{5,20}", video or ""):
-            return f"[YouTube: {video}](https://www.youtube.com/watch?v={video})"
-        return None
+        if not re.fullmatch(_VIDEO[name], video or ""):
+            return None
+        if name == "vimeo":
+            return f"[Vimeo: {video}](https://vimeo.com/{video})"
+        if kind == "liquid" and params["_"][1:2] == ["playlist"]:  # {% youtube ID playlist %}
+            return f"[YouTube: {video}](https://www.youtube.com/playlist?list={video})"
+        return f"[YouTube: {video}](https://www.youtube.com/watch?v={video})"
+    if name in ("tweet", "twitter"):  # a link: no embed (its script and frame break our CSP)
+        return _tweet(params)
+    if kind == "liquid" and name in ("asset_img", "asset_link", "asset_path"):
+        return _asset(name, args, resolve)
     if kind == "liquid" and name in _DEV_TO and params["_"]:  # dev.to's embeds, cross-posts
         label, pattern, url = _DEV_TO[name]
         if re.fullmatch(pattern, target := params["_"][0]):
@@ -200,6 +231,87 @@ def _inline(kind: str, name: str, args: str, tag: str, resolve: Resolver) -> str
         if re.fullmatch(r"[\w-]+", user) and re.fullmatch(r"[\w]+", gist):
             return f"[Gist: {user}/{gist}](https://gist.github.com/{user}/{gist})"
     return None
+
+
+def _tweet(params: dict) -> str | None:
+    """Hugo's ``tweet user="u" id="1"`` (or its old ``tweet 1``), Hexo's ``tweet 1``."""
+    tweet = params.get("id") or (params["_"][0] if params["_"] else "")
+    if found := _TWEET_URL.fullmatch(tweet):
+        user, tweet = found.groups()
+    else:
+        user = params.get("user", "")
+    if not re.fullmatch(r"\d{1,25}", tweet) or not re.fullmatch(r"\w{0,30}", user):
+        return None
+    if user:
+        return f"[Tweet: @{user}/{tweet}](https://twitter.com/{user}/status/{tweet})"
+    return f"[Tweet: {tweet}](https://twitter.com/i/status/{tweet})"
+
+
+def _asset(name: str, args: str, resolve: Resolver) -> str | None:
+    """Hexo's post assets: ``asset_img [class…] name [width] [height] [title [alt]]``,
+    ``asset_link name [title]``, ``asset_path name``; the file's URL is ``resolve``'s."""
+    words = [(next(v for v in m.groups() if v is not None), m.group(3) is None)
+             for m in _ARG.finditer(args)]  # fmt: skip
+    if name == "asset_img":  # classes come first: the asset is the first word naming a file
+        at = next((n for n, (word, _) in enumerate(words) if "." in word), 0)
+        words = words[at:]
+    if not words:
+        return None
+    url = resolve("asset", words[0][0])
+    if not url:
+        return None
+    rest = words[1:]
+    if name == "asset_path":
+        return url
+    if name == "asset_link":
+        title = " ".join(word for word, _ in rest if word.lower() not in ("true", "false"))
+        return f"[{_label(title or words[0][0])}]({url})"
+    while rest and not rest[0][1] and _SIZE.fullmatch(rest[0][0]):
+        rest = rest[1:]  # width and height
+    if len(rest) == 2 and rest[0][1] and rest[1][1]:  # "title" "alt"
+        title, alt = rest[0][0], rest[1][0]
+    else:
+        title = alt = " ".join(word for word, _ in rest)
+    title = title.replace('"', "&quot;")
+    return f"![{_label(alt)}]({url}" + (f' "{title}")' if title else ")")
+
+
+def _label(text: str) -> str:
+    """Text for a Markdown link or image label: its brackets and backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def _blockquote(content: str, args: str, masked: str, start: int) -> str:
+    """Hexo's ``blockquote [author[, source]] [link] [link title]``: a Markdown blockquote,
+    its attribution in its last line, as Hexo's footer."""
+    lines = content.strip("\n").split("\n")
+    author, link, title = _attribution(args)
+    if link:
+        shown = title or re.sub(r"^https?://|/(?:index\.html?)?$", "", link)
+        footer = f"[{_label(shown)}](<{link}>)"
+        footer = f"{_label(author)}, {footer}" if author else footer
+    else:
+        footer = ", ".join(_label(part) for part in (author, title) if part)
+    if footer:
+        lines += ["", f"— {footer}"]
+    # Its own block: a blank line before it unless it starts the body.
+    before = masked[max(start - 2, 0) : start]
+    before = (
+        "" if start == 0 or before in ("\n", "\n\n") else "\n" if before[-1] == "\n" else "\n\n"
+    )
+    return before + "\n".join(f"> {text}".rstrip() for text in lines)
+
+
+def _attribution(args: str) -> tuple[str, str, str]:
+    """(author, link, link or source title) as Hexo's blockquote tag reads its arguments."""
+    text = " ".join(args.split())
+    if found := re.fullmatch(r"(\S.*?)\s+(https?://\S+)(?:\s+(.+))?", text):
+        return found.group(1), found.group(2), found.group(3) or ""
+    if found := re.fullmatch(r"(https?://\S+)(?:\s+(.+))?", text):
+        return "", found.group(1), found.group(2) or ""
+    if found := re.fullmatch(r"([^,]+),\s*([^,]+)", text):
+        return found.group(1), "", found.group(2)
+    return text, "", ""
 
 
 def _params(args: str) -> dict:

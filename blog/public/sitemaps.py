@@ -15,7 +15,7 @@ class StaticSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["blog:home", "blog:post-list", "blog:tag-list"]
+        return ["blog:home", "blog:post-list", "blog:tag-list", "blog:author-list"]
 
     def location(self, item):
         return reverse(item)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<name:slug>/", views.TagPostListView.as_view(), name="tag"),
     path("tags/<name:slug>/feed/", conditional(feeds.TagFeed()), name="tag-feed"),
+    path("auteurs/", views.AuthorListView.as_view(), name="author-list"),
     path("auteurs/<name:slug>/", views.AuthorPostListView.as_view(), name="author"),
     path("auteurs/<name:slug>/feed/", conditional(feeds.AuthorFeed()), name="author-feed"),
     path("archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive-year"),

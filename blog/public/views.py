@@ -178,6 +178,16 @@ class TagPostListView(PublishedPostMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+class AuthorListView(ConditionalMixin, TemplateView):
+    """Every author of a published post, with their portrait, bio and count, most posts first."""
+
+    template_name = "blog/author_list.html"
+
+    def get_context_data(self, **kwargs):
+        authors = Author.objects.with_published_counts().order_by("-num_posts", "name")
+        return super().get_context_data(authors=list(authors), **kwargs)
+
+
 class AuthorPostListView(PublishedPostMixin, ListView):
     """An author's published posts, paginated as a tag's; an author with none is a 404 (a
     profile whose posts are all drafts stays private)."""

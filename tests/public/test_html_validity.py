@@ -130,7 +130,7 @@ class HtmlValidityTests(TestCase):
         make_post(title="Ensemble", tags=["web"]).set_authors([zoe, marc])
         make_post(title="Seul", tags=["web"]).set_authors([marc])
         urls = {"post": "/blog/ensemble/", "list": "/blog/", "author": "/auteurs/zoe-martin/",
-                "tag": "/tags/web/"}  # fmt: skip
+                "tag": "/tags/web/", "authors": "/auteurs/"}  # fmt: skip
         pages = {name: self.client.get(url).content.decode() for name, url in urls.items()}
         self.assertIn('class="byline"', pages["post"])
         self.assertEqual(validate(pages), [])

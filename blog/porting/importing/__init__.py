@@ -263,6 +263,14 @@ def _import_one(file: Path, relative: str, posts: dict[str, Post], site: tuple,
     state.default_author = None  # it may have been made in this savepoint
     if state.slugs is not None:
         state.slugs.difference_update(undo.slugs)
+    # Later posts must not link to a post that is not there, nor wait for it to come.
+    if state.links is not None:
+        for key, before in reversed(undo.links):
+            if before is None:
+                state.links.pop(key, None)
+            else:
+                state.links[key] = before
+    state.failed_keys.add(link_key(relative))
     return FileResult(str(file), "failed", problem)
 
 

@@ -78,6 +78,7 @@ class RunState:
     pages: bool = True  # Gatsby's about/product pages and landing fields too (pages.py)
     links: dict[str, str] | None = None  # a post file's name (link_key) -> its slug
     run_keys: set[str] = field(default_factory=set)  # link_key of every file of the run
+    failed_keys: set[str] = field(default_factory=set)  # link_key of the files that failed
     # Posts linking to a post of the run imported after them: linked once all are in.
     later_links: dict[str, FileResult] = field(default_factory=dict)  # source path -> result
     authors: dict[str, Author] = field(default_factory=dict)  # name_key -> profile
@@ -119,6 +120,7 @@ class Undo:
     tags: list[str] = field(default_factory=list)
     slugs: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)  # name_key of the profiles made
+    links: list[tuple[str, str | None]] = field(default_factory=list)  # (link_key, slug before)
 
 
 def file_digest(raw: bytes) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 from django.core.files.storage import default_storage
 from django.db.models.functions import Lower
@@ -70,13 +71,19 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
             f"line {mdx[0][0] + offset}: {len(mdx)} MDX line(s) (import, export, JSX) such as "
             f"{mdx[0][1][:60]!r} kept as text; the post needs a look"
         )
+    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    images: dict[str, StoredImage] = {}
+    use = image_user(file, static_dir, allowed, state, result, images)
     # Shortcodes first: the images a figure names are then copied as Markdown images are.
-    converted = shortcodes.convert(source.body, _resolver(state))
+    assets: dict[str, StoredImage] = {}  # URL -> image, of the post assets converted
+    converted = shortcodes.convert(source.body, _resolver(state, _asset_user(file, use, assets)))
     result.shortcodes_converted, result.shortcodes_left = converted.converted, len(converted.left)
     later = [
         (line, tag)
         for line, tag in converted.left
-        if (target := shortcodes.link_target(tag)) and link_key(target) in state.run_keys
+        if (key := link_key(shortcodes.link_target(tag)))
+        and key in state.run_keys
+        and key not in state.failed_keys
     ]
     if later:  # a post of this run imported after this one: linked at the end of the run
         state.later_links[relative] = result
@@ -90,15 +97,14 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         return conflict(file, "post")
     previous_meta = post.source_meta if post else None
     post = post or Post(source_path=relative)
-    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
-    images: dict[str, StoredImage] = {}
-
-    use = image_user(file, static_dir, allowed, state, result, images)
-
     post.title = fields.title
     post.description = strip_control_chars(fields.description, multiline=True).strip()
     shown = dataclasses.replace(source, body=converted.body)
-    post.body = strip_control_chars(rewrite_body(shown, use), multiline=True)
+
+    def stored(ref: str, what: str) -> StoredImage | None:
+        return assets.get(ref) or use(ref, what)
+
+    post.body = strip_control_chars(rewrite_body(shown, stored), multiline=True)
     post.pub_date = fields.pub_date
     post.featured = fields.featured
     post.language = fields.language
@@ -113,7 +119,9 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
         post.image_width, post.image_height = image.width, image.height
         post.image_alt = fields.image_alt or post.title
     _choose_slug(post, fields.slug, state, undo, result)
-    state.post_links()[link_key(relative)] = post.slug
+    links = state.post_links()
+    undo.links.append((link_key(relative), links.get(link_key(relative))))
+    links[link_key(relative)] = post.slug
     post.source_hash = file_digest(raw)
     post.source_meta = jsonable(source.meta)
     post.source_format = source.format
@@ -149,10 +157,13 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
                    list(images.values()), authors)  # fmt: skip
 
 
-def _resolver(state: RunState):
-    """``{% post_url %}`` and ``{{< ref >}}`` -> the post's new address, when imported."""
+def _resolver(state: RunState, asset=None):
+    """``{% post_url %}`` and ``{{< ref >}}`` -> the post's new address, when imported;
+    Hexo's ``{% asset_img %}`` and kin -> ``asset(reference)``, the stored image's URL."""
 
     def resolve(kind: str, target: str) -> str | None:
+        if kind == "asset":
+            return asset(target) if asset else None
         slug = state.post_links().get(link_key(target))
         if not slug:
             return None
@@ -163,18 +174,43 @@ def _resolver(state: RunState):
     return resolve
 
 
+def _asset_ref(file: Path | str, name: str) -> str:
+    """Hexo's ``post_asset_folder``: a post's assets sit in the folder named as the post's
+    file without its suffix, beside it (``_posts/hello.md`` -> ``_posts/hello/cat.png``)."""
+    return quote(f"{Path(file).stem}/{name.strip().lstrip('/')}")
+
+
+def _asset_user(file: Path, use, assets: dict[str, StoredImage]):
+    """The URL of the stored image a post asset names (copied as any image), or None;
+    ``assets`` keeps each URL given, for the body's images not to look for it as a file."""
+
+    def asset(name: str) -> str | None:
+        image = use(_asset_ref(file, name), f"asset {name!r}:")
+        if image is None:
+            return None
+        url = default_storage.url(image.name)
+        assets[url] = image
+        return url
+
+    return asset
+
+
 def link_later_posts(state: RunState, report) -> None:
     """Once every file is in: the links to posts imported after the post that names them.
 
     Converted again from the kept original, the images' references mapped as at import."""
-    resolve = _resolver(state)
     for post in Post.objects.filter(source_path__in=list(state.later_links)):
         result = state.later_links[post.source_path]
         kept = post.source_images or {}
         if result.action not in ("created", "updated") or not isinstance(kept.get("body"), str):
             continue
         refs = kept.get("refs") or {}
-        converted = shortcodes.convert(kept["body"], resolve)
+
+        def asset(name: str, file=post.source_path, refs=refs) -> str | None:
+            ref = _asset_ref(file, name)
+            return default_storage.url(refs[ref]) if ref in refs else None
+
+        converted = shortcodes.convert(kept["body"], _resolver(state, asset))
         body = rewrite_images(
             converted.body,
             lambda ref, line, refs=refs: default_storage.url(refs[ref]) if ref in refs else None,
