@@ -270,6 +270,15 @@ class PostAdmin(PostHistoryAdmin):
                 posts = posts.defer("body", "body_text")
                 return posts.prefetch_related("tags", AUTHOR_LINKS)
 
+            def get_ordering(self, request, queryset):
+                # Ties by id in the sorted column's direction (Django adds "-pk" whatever the
+                # direction): one index (column, id), read forwards or backwards, then gives a
+                # page without sorting every post (a title, a state: 40–200 ms at 10,000).
+                ordering = super().get_ordering(request, queryset)
+                if len(ordering) == 2 and ordering[-1] == "-pk" and isinstance(ordering[0], str):
+                    ordering[-1] = "-pk" if ordering[0].startswith("-") else "pk"
+                return ordering
+
             def unsearched_queryset(self):
                 """The list's posts without the search (templatetags/admin_dates.py)."""
                 return getattr(request, "_carnet_unsearched", None)

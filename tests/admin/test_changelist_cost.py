@@ -28,6 +28,10 @@ URLS = [
     f"{CHANGELIST}?pub_date__year=2024",
     f"{CHANGELIST}?state=published&q=commun",
     f"{CHANGELIST}?o=5",  # by date, oldest first
+    f"{CHANGELIST}?o=1",  # by title
+    f"{CHANGELIST}?o=-1",
+    f"{CHANGELIST}?o=-3",  # by state, the other way
+    f"{CHANGELIST}?o=4",  # featured first
 ]
 # A month's page lists more posts as they grow (it is not full): its count only.
 MONTH = f"{CHANGELIST}?pub_date__year=2024&pub_date__month=3"
@@ -149,3 +153,21 @@ class SearchTests(TestCase):
         make_post(title="Plan B")
         make_post(title="Autre chose")
         self.assertIn("Plan B", self.titles("B"))
+
+
+class SortTests(TestCase):
+    def setUp(self):
+        self.client.force_login(make_staff())
+        for n, title in enumerate(["Bravo", "Alpha", "Charlie", "Alpha"]):
+            make_post(title=title, featured=n == 2)
+
+    def order(self, sort: str) -> list[tuple[str, int]]:
+        response = self.client.get(CHANGELIST, {"o": sort})
+        return [(p.title, p.pk) for p in response.context["cl"].result_list]
+
+    def test_sorted_by_a_column_ties_by_id_the_same_way(self):
+        """Two « Alpha »: the older first going up, the newer first going down."""
+        up = self.order("1")
+        self.assertEqual([title for title, _ in up], ["Alpha", "Alpha", "Bravo", "Charlie"])
+        self.assertLess(up[0][1], up[1][1])
+        self.assertEqual(self.order("-1"), up[::-1])
