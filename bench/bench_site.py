@@ -178,6 +178,7 @@ def form(**changes):
         "status": post.status, "pub_date_0": local.strftime("%d/%m/%Y"),
         "pub_date_1": local.strftime("%H:%M:%S"), "image_alt": post.image_alt,
         "redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0",
+        "author_links-TOTAL_FORMS": "0", "author_links-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data
