@@ -19,6 +19,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, Paginator
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from blog.models import Author, Page, Post
 from blog.public.lookups import not_found
@@ -169,12 +170,12 @@ def sitemap_section(request, section: str, page: int = 1):
     """One file of the sitemap: a section, or one of its thousands (a page past the end, or
     ``-1``, which is the section's own address, is a 404)."""
     if section not in SITEMAPS or (page < 2 and "page" in request.resolver_match.kwargs):
-        raise not_found(request, "There is no sitemap at this address.")
+        raise not_found(request, _("There is no sitemap at this address."))
     sitemap = SITEMAPS[section](request)
     try:
         urls = sitemap.get_urls(page=page, site=get_current_site(request), protocol=request.scheme)
     except EmptyPage:
-        raise not_found(request, "There is no sitemap at this address.") from None
+        raise not_found(request, _("There is no sitemap at this address.")) from None
     # Our template: lastmod as a full W3C datetime with its offset, not Django's bare date
     # (a date alone is ambiguous near midnight: which zone's day?).
     return TemplateResponse(

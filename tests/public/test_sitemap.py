@@ -112,3 +112,7 @@ class SitemapIndexTests(TestCase):
         self.client.get("/sitemap.xml")  # the tags' counts, kept from then on
         with self.assertNumQueries(1):  # the state only
             self.client.get("/sitemap.xml")
+
+    def test_a_missing_file_says_so_in_french(self):
+        response = self.client.get("/sitemap-posts-3.xml")
+        self.assertContains(response, "Aucun plan du site à cette adresse.", status_code=404)
