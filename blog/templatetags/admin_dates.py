@@ -72,11 +72,14 @@ class _Periods:
         if not periods:
             return []
         # The period's bounds first: SQLite takes them for the index's range (after the list's
-        # own year filter it walked the year from its start for each month).
-        model = self.queryset.model._default_manager
+        # own year filter it walked the year from its start for each month). A filter on tags
+        # makes the list DISTINCT: the bounds' queryset must be so too to be combined.
+        bounds = self.queryset.model._default_manager.all()
+        if self.probed.query.distinct:
+            bounds = bounds.distinct()
         probes = {
             f"p{n}": Exists(
-                model.filter(**{f"{field}__gte": start, f"{field}__lt": end}) & self.probed
+                bounds.filter(**{f"{field}__gte": start, f"{field}__lt": end}) & self.probed
             )
             for n, (start, end) in enumerate(periods)
         }

@@ -130,6 +130,15 @@ class DateDrillDownTests(TestCase):
         """A search's drill-down starts at its matches' one year and month."""
         self.assertEqual(self.choices(q="girafon"), ["31 mars"])
 
+    def test_with_a_tag_filter(self):
+        """A tag filter makes the list DISTINCT (a post has many tags): the probes follow."""
+        for title in ("Juin", "Vieux"):
+            Post.objects.get(title=title).tags.add("été", "autre")
+        tag = Post.objects.get(title="Juin").tags.get(name="été").pk
+        self.assertEqual(self.choices(tags__id__exact=tag), ["2019", "2021"])
+        self.assertEqual(self.choices(tags__id__exact=tag, pub_date__year="2021"), ["Juin 2021"])
+        self.assertEqual(self.choices(tags__id__exact=tag, q="girafon"), [])
+
 
 class SearchTests(TestCase):
     def setUp(self):
