@@ -525,7 +525,10 @@ def main() -> None:
             ratio = (large[name] / large[base]) / (small[name] / small[base])
             verdict = "ok" if ratio >= 0.8 else "SLOWER"
             say(f"{name:<18} {ratio:>6.2f} {verdict}")
-        say(f"\nIn-process, {sizes[-1]} posts ÷ {sizes[0]} (time; goal ≤ 1.2), CPU in brackets:")
+        if any(name.startswith("in-process") for name in small):
+            say(
+                f"\nIn-process, {sizes[-1]} posts ÷ {sizes[0]} (time; goal ≤ 1.2), CPU in brackets:"
+            )
         for name in small:
             if not name.startswith("in-process") or name not in large:
                 continue
