@@ -50,9 +50,12 @@ TARGETS = {
     "search": 0.2,
     "tags": None,
     "sitemap": None,
+    "sitemap-posts": None,
 }
 # A cached hit and a 304, as a ratio to the tiny floor.
 HIT_TARGETS = {"hit": 0.5, "304": 0.6}
+# A line of the in-process timings (ADMIN below): label, wall ms, CPU ms, queries.
+IN_PROCESS = re.compile(r"(.+?)\s+([\d.]+) ms\s+([\d.]+) ms cpu\s+(\d+) queries")
 BULK_ABOVE = 2000
 
 POPULATE = r"""
@@ -137,17 +140,27 @@ else:
                 for name in dict.fromkeys(["freelancing", *random.sample(tags, 3)]):
                     links.append(TaggedPost(content_object_id=post.id, tag_id=tag_ids[name]))
             TaggedPost.objects.bulk_create(links)
+# Every post by the site's author, as an import or the admin makes them (one author: the
+# public pages show no bylines, as before authors existed; the admin lists and filters them).
+from blog.models import PostAuthor, site_author
+author = site_author()
+PostAuthor.objects.bulk_create(
+    [PostAuthor(post_id=pk, author=author) for pk in Post.objects.values_list("pk", flat=True)],
+    batch_size=1000, ignore_conflicts=True,
+)
 middle = Post.objects.published().get(slug=f"article-de-banc-dessai-numero-{COUNT // 2}")
 print(Post.objects.published().count(), middle.pub_date.year)
 """
 
-# The admin's side, in-process with the test client: the change list (first page, and a
-# search), the editor's live preview and saving a post; ms (median of 5) and queries.
+# In-process with the test client: the admin's change list (first page, a search, sorted by
+# title), the editor's live preview and saving a post, then the public pages whose cost grew
+# with the posts (tag index, sitemap index and its first file of posts), without the page
+# cache; wall and CPU ms (median of 5) and queries.
 ADMIN = r"""
 import statistics, time
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from blog.models import Post
@@ -165,30 +178,39 @@ def form(**changes):
         "status": post.status, "pub_date_0": local.strftime("%d/%m/%Y"),
         "pub_date_1": local.strftime("%H:%M:%S"), "image_alt": post.image_alt,
         "redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0",
+        "author_links-TOTAL_FORMS": "0", "author_links-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data
 
 def timed(label, call, expect):
-    times, queries = [], 0
+    times, cpu, queries = [], [], 0
     for n in range(5):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = call(n)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != expect:
             print(f"{label}: HTTP {response.status_code} (expected {expect})")
             return
         queries = len(captured)
-    print(f"{label:<28} {statistics.median(times):8.1f} ms {queries:5d} queries")
+    print(f"{label:<28} {statistics.median(times):8.1f} ms {statistics.median(cpu):8.1f} ms cpu"
+          f" {queries:5d} queries")
 
 change = f"/admin/blog/post/{post.pk}/change/"
 timed("admin change list", lambda n: client.get("/admin/blog/post/"), 200)
 timed("admin change list ?q=", lambda n: client.get("/admin/blog/post/?q=client"), 200)
+timed("admin change list ?o=1", lambda n: client.get("/admin/blog/post/?o=1"), 200)
 timed("admin change form", lambda n: client.get(change), 200)
 timed("live preview round trip", lambda n: client.post(
     f"/admin/blog/post/{post.pk}/preview/", form(body=post.body + f"\n\nAjout {n}")), 200)
 timed("save a post", lambda n: client.post(change, form(body=post.body + f"\n\nAjout {n}")), 302)
+reader = Client(HTTP_HOST="127.0.0.1")
+with override_settings(CARNET_PAGE_CACHE_SECONDS=0):
+    for label, path in [("tag index", "/tags/"), ("sitemap index", "/sitemap.xml"),
+                        ("sitemap of posts (first)", "/sitemap-posts.xml")]:
+        timed(label, lambda n, path=path: reader.get(path), 200)
 """
 
 
@@ -365,69 +387,81 @@ def run_size(args, size: int, workers: int) -> dict[str, float]:
         count, year = manage(env, "shell", stdin=populate).strip().splitlines()[-1].split()
         say(f"{count} published posts in {time.monotonic() - started:.0f} s")
 
-        cached, cached_port = start_server(env, workers)
-        servers.append(cached)
-        uncached, uncached_port = start_server({**env, "CARNET_PAGE_CACHE_SECONDS": "0"}, workers)
-        servers.append(uncached)
-        site = {
-            "home": "/",
-            "list": "/blog/",
-            "post": f"/blog/article-de-banc-dessai-numero-{size // 2}/",
-            "tag": "/tags/freelancing/",
-            "archive": f"/archive/{year}/",
-            "feed": "/feed/",
-            "search": "/search/?q=client",
-            "tags": "/tags/",
-            "sitemap": "/sitemap.xml",
-        }
-        if args.pages:
-            site = {name: path for name, path in site.items() if name in args.pages}
-        etag = get(cached_port, site.get("post", "/")).getheader("ETag")
-        # (name, port, path, headers)
-        runs = [("floor", cached_port, "/__floor__/", {}), ("tiny", cached_port, "/__tiny__/", {})]
-        for name, path in site.items():
-            runs.append((f"{name} uncached", uncached_port, path, {}))
-            if name != "search":  # a search is never kept (blog.public.caching.cache_variant)
-                runs.append((f"{name} cached", cached_port, path, {}))
-        runs.append(("hit", cached_port, site.get("post", "/"), {}))
-        runs.append(("304", cached_port, site.get("post", "/"), {"If-None-Match": etag}))
-        failed = []
-        for run in runs:  # warm up: renditions made, every worker loaded
-            name, port, path, headers = run
-            try:
-                for _ in range(workers * 2):
-                    response = get(port, path, headers)
-                    if response.status not in (200, 304):
-                        raise OSError(f"HTTP {response.status}")
-            except OSError as error:  # a page too slow for gunicorn's timeout: said, skipped
-                say(f"{name} {path}: {error!r}: not measured")
-                failed.append(run)
-                drain(port, workers)
-        runs = [run for run in runs if run not in failed]
+        results: dict[str, list[float]] = {}
+        if not args.no_servers:
+            cached, cached_port = start_server(env, workers)
+            servers.append(cached)
+            uncached, uncached_port = start_server(
+                {**env, "CARNET_PAGE_CACHE_SECONDS": "0"}, workers
+            )
+            servers.append(uncached)
+            site = {
+                "home": "/",
+                "list": "/blog/",
+                "post": f"/blog/article-de-banc-dessai-numero-{size // 2}/",
+                "tag": "/tags/freelancing/",
+                "archive": f"/archive/{year}/",
+                "feed": "/feed/",
+                "search": "/search/?q=client",
+                "tags": "/tags/",
+                "sitemap": "/sitemap.xml",
+                "sitemap-posts": "/sitemap-posts.xml",
+            }
+            if args.pages:
+                site = {name: path for name, path in site.items() if name in args.pages}
+            etag = get(cached_port, site.get("post", "/")).getheader("ETag")
+            # (name, port, path, headers)
+            runs = [
+                ("floor", cached_port, "/__floor__/", {}),
+                ("tiny", cached_port, "/__tiny__/", {}),
+            ]
+            for name, path in site.items():
+                runs.append((f"{name} uncached", uncached_port, path, {}))
+                if name != "search":  # a search is never kept (blog.public.caching.cache_variant)
+                    runs.append((f"{name} cached", cached_port, path, {}))
+            runs.append(("hit", cached_port, site.get("post", "/"), {}))
+            runs.append(("304", cached_port, site.get("post", "/"), {"If-None-Match": etag}))
+            failed = []
+            for run in runs:  # warm up: renditions made, every worker loaded
+                name, port, path, headers = run
+                try:
+                    for _ in range(workers * 2):
+                        response = get(port, path, headers)
+                        if response.status not in (200, 304):
+                            raise OSError(f"HTTP {response.status}")
+                except OSError as error:  # a page too slow for gunicorn's timeout: said, skipped
+                    say(f"{name} {path}: {error!r}: not measured")
+                    failed.append(run)
+                    drain(port, workers)
+            runs = [run for run in runs if run not in failed]
 
-        tool = "wrk" if shutil.which("wrk") else "python"
-        measure = measure_wrk if tool == "wrk" else measure_python
-        say(
-            f"gunicorn x2: {workers} sync workers each, {connections} connections, {tool}, "
-            f"{args.rounds} interleaved rounds of {args.seconds:g} s per page"
-        )
-        results: dict[str, list[float]] = {name: [] for name, *_ in runs}
-        for round_number in range(1, args.rounds + 1):
-            for name, port, path, headers in runs:
-                url = f"http://127.0.0.1:{port}{path}"
-                results[name].append(measure(url, args.seconds, connections, headers))
-                drain(port, workers)  # a slow page's queue must not slow the next one
-            say(f"round {round_number}: " + ", ".join(
-                f"{name} {values[-1]:.0f}" for name, values in results.items()))  # fmt: skip
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
-        servers = []
+            tool = "wrk" if shutil.which("wrk") else "python"
+            measure = measure_wrk if tool == "wrk" else measure_python
+            say(
+                f"gunicorn x2: {workers} sync workers each, {connections} connections, {tool}, "
+                f"{args.rounds} interleaved rounds of {args.seconds:g} s per page"
+            )
+            results = {name: [] for name, *_ in runs}
+            for round_number in range(1, args.rounds + 1):
+                for name, port, path, headers in runs:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    results[name].append(measure(url, args.seconds, connections, headers))
+                    drain(port, workers)  # a slow page's queue must not slow the next one
+                say(f"round {round_number}: " + ", ".join(
+                    f"{name} {values[-1]:.0f}" for name, values in results.items()))  # fmt: skip
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
+            servers = []
+        medians = {name: statistics.median(values) for name, values in results.items()}
         if not args.no_admin:
             say("")
             for line in manage(env, "shell", stdin=f"COUNT = {size}\n{ADMIN}").splitlines():
                 say(line)
-        return {name: statistics.median(values) for name, values in results.items()}
+                timing = IN_PROCESS.match(line)
+                if timing:  # (wall ms, cpu ms) of the in-process measures
+                    medians[f"in-process {timing[1]}"] = (float(timing[2]), float(timing[3]))
+        return medians
     finally:
         for server in servers:
             server.terminate()
@@ -436,7 +470,9 @@ def run_size(args, size: int, workers: int) -> dict[str, float]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def report(size: int, medians: dict[str, float]) -> None:
+def report(size: int, medians: dict) -> None:
+    if "floor" not in medians:  # --no-servers: the in-process lines were printed
+        return
     floor, tiny = medians["floor"], medians["tiny"]
     say(f"\n{size} posts: floor {floor:.0f} req/s (template), tiny {tiny:.0f} req/s")
     say(f"{'page':<8} {'cached':>8} {'ratio':>6} {'uncached':>9} {'ratio':>6} {'target':>7}")
@@ -468,6 +504,9 @@ def main() -> None:
     )
     parser.add_argument("--pages", type=lambda text: text.split(","), help="e.g. list,search")
     parser.add_argument("--no-admin", action="store_true", help="skip the admin's timings")
+    parser.add_argument(
+        "--no-servers", action="store_true", help="in-process timings only (no gunicorn, no wrk)"
+    )
     args = parser.parse_args()
 
     workers = 2 * (os.cpu_count() or 1) + 1
@@ -480,12 +519,26 @@ def main() -> None:
         small, large = figures[sizes[0]], figures[sizes[-1]]
         say(f"\n{sizes[-1]} posts against {sizes[0]} (each as a ratio to its own floor):")
         for name in small:
-            if name in ("floor", "tiny") or name not in large:
+            if name in ("floor", "tiny") or name not in large or name.startswith("in-process"):
                 continue
             base = "tiny" if name in HIT_TARGETS else "floor"
             ratio = (large[name] / large[base]) / (small[name] / small[base])
             verdict = "ok" if ratio >= 0.8 else "SLOWER"
             say(f"{name:<18} {ratio:>6.2f} {verdict}")
+        if any(name.startswith("in-process") for name in small):
+            say(
+                f"\nIn-process, {sizes[-1]} posts ÷ {sizes[0]} (time; goal ≤ 1.2), CPU in brackets:"
+            )
+        for name in small:
+            if not name.startswith("in-process") or name not in large:
+                continue
+            (wall, cpu), (big_wall, big_cpu) = small[name], large[name]
+            ratio = big_wall / wall
+            verdict = "ok" if ratio <= 1.2 else "GROWS"
+            say(
+                f"{name[11:]:<28} {wall:8.1f} → {big_wall:8.1f} ms {ratio:5.2f} "
+                f"({cpu:.1f} → {big_cpu:.1f} ms cpu, {big_cpu / cpu:.2f}) {verdict}"
+            )
 
 
 if __name__ == "__main__":

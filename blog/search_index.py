@@ -14,9 +14,56 @@ Migration 0006 switched the triggers to it and re-indexed every post. Before 000
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
+
+from blog.text import strip_control_chars
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+MIN_TERM_CHARS = 2
+_WORD = re.compile(r"\w+")
+
+
+class Query:
+    """What the reader typed, reduced to words a full-text engine can take safely."""
+
+    def __init__(self, raw: str):
+        # Echoed in the page: no control character (a NUL, a line break) comes back out.
+        self.text = strip_control_chars(raw or "").strip()[:MAX_QUERY_CHARS]
+        words = [w for w in _WORD.findall(self.text.lower()) if len(w) >= MIN_TERM_CHARS]
+        self.terms = list(dict.fromkeys(w.replace("_", "") for w in words if w.strip("_")))[
+            :MAX_TERMS
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text
+
+    def fts5(self) -> str:
+        # Each term quoted (no FTS5 syntax can get through) and used as a prefix.
+        return " ".join(f'"{term}"*' for term in self.terms)
+
+    def tsquery(self) -> str:
+        # Terms are \w+ only: safe in to_tsquery's syntax.
+        return " & ".join(f"{term}:*" for term in self.terms)
+
+
+def matching_ids(connection, query: Query) -> tuple[str, list]:
+    """SQL (and its parameters) for the ids of every post, whatever its state, whose index
+    holds all the words of ``query`` (each a prefix): the index finds them, no row is read.
+    PostgreSQL looks the words up in every language at once (``blog_search_query``)."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT id FROM blog_post WHERE search_document @@ blog_search_query(%s)"
+        return sql, [query.tsquery()]
+    return "SELECT rowid FROM blog_post_fts WHERE blog_post_fts MATCH %s", [query.fts5()]
+
 
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS blog_post_fts USING fts5(

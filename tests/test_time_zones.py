@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from blog.models import Post
 from tests.support.cases import TemporaryFolders, rolled_back
 from tests.support.factories import make_post, make_staff, post_form_data
 from tests.support.importing import Run, write
+from tests.support.site import sitemap_entries
 
 UTC = dt.UTC
 # 00:30 on 1 January 2027 in Paris: the last half hour of 2026 in UTC.
@@ -47,12 +47,9 @@ def html(response) -> str:
 
 
 def sitemap(client) -> dict[str, str | None]:
-    root = ET.fromstring(client.get("/sitemap.xml").content)
     return {
-        url.find("s:loc", SITEMAP_NS).text.removeprefix("http://testserver"): getattr(
-            url.find("s:lastmod", SITEMAP_NS), "text", None
-        )
-        for url in root.findall("s:url", SITEMAP_NS)
+        loc.removeprefix("http://testserver"): lastmod
+        for loc, lastmod in sitemap_entries(client).items()
     }
 
 

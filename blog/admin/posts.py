@@ -4,14 +4,16 @@ import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from blog import search_index
 from blog.admin import editor
 from blog.admin.forms import PostAdminForm, SiteTimeSplitDateTimeField
 from blog.admin.history import PostHistoryAdmin
@@ -111,9 +113,11 @@ class AuthorFilter(admin.SimpleListFilter):
     parameter_name = "author"
 
     def lookups(self, request, model_admin):
-        authors = Author.objects.filter(post_links__isnull=False).distinct()
+        # One probe of the links' index per author, not a DISTINCT over every post's links.
+        links = PostAuthor.objects.filter(author=OuterRef("pk"))
         if not may_edit_any_post(request.user):
-            authors = authors.filter(posts__in=Post.objects.written_by(request.user))
+            links = links.filter(post__in=Post.objects.written_by(request.user))
+        authors = Author.objects.filter(Exists(links))
         return [(str(author.pk), author.name) for author in authors.order_by("name")]
 
     def queryset(self, request, queryset):
@@ -141,7 +145,13 @@ class PostAdmin(PostHistoryAdmin):
     list_editable = ["featured"]
     list_filter = [StateFilter, AuthorFilter, "featured", "tags", "pub_date"]
     list_per_page = 50
+    # Searched through the full-text index (get_search_results); Django's LIKE on these
+    # fields only for words the index does not take (one letter).
     search_fields = ["title", "description", "body"]
+    # « 50 résultats (10 000 au total) » counted every post once more on every page.
+    show_full_result_count = False
+    # Reversion's list, with a date drill-down that probes the date's index (admin_dates).
+    change_list_template = "admin/blog/post/change_list.html"
     date_hierarchy = "pub_date"
     readonly_fields = ["created", "updated", "source_path"]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
@@ -232,6 +242,21 @@ class PostAdmin(PostHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_html", "source_meta")
 
+    def get_search_results(self, request, queryset, search_term):
+        """The posts whose title, description, tags or text hold every word (as a prefix,
+        accents ignored, as the site's search): the full-text index finds them, where LIKE
+        read every post's body (0.2 s at 10,000 posts, three times over for the date links)."""
+        query = search_index.Query(search_term)
+        if not query:
+            return super().get_search_results(request, queryset, search_term)
+        request._carnet_unsearched = queryset  # the date links' probes (admin_dates)
+        sql, params = search_index.matching_ids(connection, query)
+        # ``id + 0``: SQLite then walks the list's date index, newest first, testing each post
+        # against the matches (stopping at a page of them), instead of reading every match's
+        # row to sort them (48 ms for a word in each of 10,000 posts).
+        matching = queryset.alias(match_id=F("id") + 0).filter(match_id__in=RawSQL(sql, params))
+        return matching, False
+
     def get_changelist(self, request, **kwargs):
         # Tags for the whole page in one query, not one per row.
         changelist = super().get_changelist(request, **kwargs)
@@ -241,7 +266,22 @@ class PostAdmin(PostHistoryAdmin):
                 posts = super().get_queryset(request, exclude_parameters)
                 if not may_edit_any_post(request.user):
                     posts = posts.filter(pk__in=Post.objects.written_by(request.user))
+                # The list shows none of the long texts.
+                posts = posts.defer("body", "body_text")
                 return posts.prefetch_related("tags", AUTHOR_LINKS)
+
+            def get_ordering(self, request, queryset):
+                # Ties by id in the sorted column's direction (Django adds "-pk" whatever the
+                # direction): one index (column, id), read forwards or backwards, then gives a
+                # page without sorting every post (a title, a state: 40–200 ms at 10,000).
+                ordering = super().get_ordering(request, queryset)
+                if len(ordering) == 2 and ordering[-1] == "-pk" and isinstance(ordering[0], str):
+                    ordering[-1] = "-pk" if ordering[0].startswith("-") else "pk"
+                return ordering
+
+            def unsearched_queryset(self):
+                """The list's posts without the search (templatetags/admin_dates.py)."""
+                return getattr(request, "_carnet_unsearched", None)
 
         return PrefetchingChangeList
 

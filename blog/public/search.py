@@ -22,8 +22,6 @@ sanitized HTML, never the Markdown (whose comments and link URLs the page does n
 
 from __future__ import annotations
 
-import re
-
 from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
@@ -31,44 +29,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from blog import search_index
 from blog.models import Post
-from blog.text import strip_control_chars
+from blog.search_index import Query
 
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 8
-MIN_TERM_CHARS = 2
 # Private-use characters mark the matches; they cannot come from a post (HTML is escaped
 # around them, then they become <mark>).
 START, STOP = "\ue000", "\ue001"
-_WORD = re.compile(r"\w+")
 
 FTS_WEIGHTS = (10.0, 4.0, 6.0, 1.0)  # title, description, tags, body
-
-
-class Query:
-    """What the reader typed, reduced to words a full-text engine can take safely."""
-
-    def __init__(self, raw: str):
-        # Echoed in the page: no control character (a NUL, a line break) comes back out.
-        self.text = strip_control_chars(raw or "").strip()[:MAX_QUERY_CHARS]
-        words = [w for w in _WORD.findall(self.text.lower()) if len(w) >= MIN_TERM_CHARS]
-        self.terms = list(dict.fromkeys(w.replace("_", "") for w in words if w.strip("_")))[
-            :MAX_TERMS
-        ]
-
-    def __bool__(self) -> bool:
-        return bool(self.terms)
-
-    @property
-    def is_blank(self) -> bool:
-        return not self.text
-
-    def fts5(self) -> str:
-        # Each term quoted (no FTS5 syntax can get through) and used as a prefix.
-        return " ".join(f'"{term}"*' for term in self.terms)
-
-    def tsquery(self) -> str:
-        # Terms are \w+ only: safe in to_tsquery's syntax.
-        return " & ".join(f"{term}:*" for term in self.terms)
 
 
 # What one search may cost, whatever the number of posts: the MAX_RESULTS published posts that

@@ -1,13 +1,12 @@
 """The blog's URLs (``app_name = "blog"``): home, posts, tags, authors, archives, feeds,
 search, sitemap."""
 
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 from django.views.generic import TemplateView
 
 from blog.public import feeds, views
 from blog.public.caching import conditional
-from blog.public.sitemaps import SITEMAPS
+from blog.public.sitemaps import sitemap_index, sitemap_section
 
 app_name = "blog"
 
@@ -24,7 +23,20 @@ class NameConverter:
         return value
 
 
+class SitemapSectionConverter:
+    """A section of the sitemap: lowercase letters (``posts``; ``posts-2`` is its page 2)."""
+
+    regex = "[a-z]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(NameConverter, "name")
+register_converter(SitemapSectionConverter, "sitemap_section")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -46,13 +58,17 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", conditional(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", conditional(feeds.LatestPostsAtomFeed()), name="feed-atom"),
+    # An index of the sitemap's files, then each file (blog.public.sitemaps).
+    path("sitemap.xml", conditional(sitemap_index), name="sitemap"),
     path(
-        "sitemap.xml",
-        conditional(sitemap),
-        # Our template: lastmod as a full W3C datetime with its offset, not Django's bare date
-        # (a date alone is ambiguous near midnight: which zone's day?).
-        {"sitemaps": SITEMAPS, "template_name": "blog/sitemap.xml"},
-        name="sitemap",
+        "sitemap-<sitemap_section:section>.xml",
+        conditional(sitemap_section),
+        name="sitemap-section",
+    ),
+    path(
+        "sitemap-<sitemap_section:section>-<int:page>.xml",
+        conditional(sitemap_section),
+        name="sitemap-page",
     ),
     path(
         "robots.txt",

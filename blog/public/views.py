@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
 from blog.site.identity import profile_links
 from blog.site.stamps import public_state
+from blog.site.tags import tag_counts
 from blog.text import ascii_slugify
 
 HOME_LATEST = 10
@@ -145,12 +146,8 @@ class TagListView(ConditionalMixin, TemplateView):
     template_name = "blog/tag_list.html"
 
     def get_context_data(self, **kwargs):
-        tags = (
-            Tag.objects.filter(blog_taggedpost_items__content_object__in=Post.objects.published())
-            .annotate(num_posts=Count("blog_taggedpost_items"))
-            .order_by("-num_posts", "name")
-        )
-        return super().get_context_data(tags=list(tags), **kwargs)
+        # Counted once per state of the site (blog.site.tags), not over every link each time.
+        return super().get_context_data(tags=tag_counts(self.request), **kwargs)
 
 
 class TagPostListView(PublishedPostMixin, ListView):

@@ -35,15 +35,28 @@ def years() -> list[tuple[int, list]]:
     return [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
 
 
+def _key(kind: str, state) -> str:
+    parts = (VERSION, state.updated, state.published, state.count)
+    parts += (settings.TIME_ZONE, get_language(), settings.DEBUG)
+    return f"carnet-{kind}:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def cached_years(request) -> list[tuple[int, list]]:
+    """``years()``, kept per state of the site as the links are (the sitemap lists them)."""
+    key = _key("archive-years", public_state(request))
+    found = cache.get(key)
+    if found is None:
+        found = years()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def links_html(request=None) -> SafeString:
     """The archive links (``includes/archive_links.html``), from the cache when the site has
     not changed since they were rendered (no query then)."""
     key = None
     if request is not None:
-        state = public_state(request)
-        parts = (VERSION, state.updated, state.published, state.count)
-        parts += (settings.TIME_ZONE, get_language(), settings.DEBUG)
-        key = "carnet-archive:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+        key = _key("archive", public_state(request))
         html = cache.get(key)
         if html is not None:
             return mark_safe(html)  # safe: our own template's output, stored below

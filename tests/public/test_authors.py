@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from blog.models import Author, Post, site_author
 from tests.support.factories import make_author, make_post
-from tests.support.site import add_hidden_posts, count_queries
+from tests.support.site import add_hidden_posts, count_queries, sitemap_text
 
 
 def json_ld(html: str) -> list[dict]:
@@ -133,7 +133,7 @@ class TwoAuthorSiteTests(TestCase):
 
     def test_the_sitemap_lists_authors_with_published_posts_only(self):
         make_author("Inconnue")
-        xml = self.client.get("/sitemap.xml").content.decode()
+        xml = sitemap_text(self.client)
         self.assertIn("http://testserver/auteurs/zoe-martin/", xml)
         self.assertIn("http://testserver/auteurs/marc-lefevre/", xml)
         self.assertNotIn("/auteurs/inconnue/", xml)

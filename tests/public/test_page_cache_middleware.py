@@ -21,7 +21,9 @@ PAGES = {
     "post": "/blog/le-billet-garde/",
     "tag": "/tags/commun/",
     "feed": "/feed/",
-    "sitemap": "/sitemap.xml",
+    # A file of the sitemap (its index, /sitemap.xml, reads the state alone: nothing to tell a
+    # hit from a render by their queries).
+    "sitemap": "/sitemap-posts.xml",
 }
 
 

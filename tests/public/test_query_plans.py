@@ -28,6 +28,13 @@ PAGES = [
     "/search/?q=article",
     "/search/?q=numero+commun",
     "/feed/",
+    "/tags/",
+    "/sitemap.xml",
+    "/sitemap-tags.xml",
+    "/sitemap-authors.xml",
+    "/sitemap-archives.xml",
+    "/sitemap-pages.xml",
+    # (/sitemap-posts.xml lists up to a thousand posts a file: tests/public/test_sitemap.py)
 ]
 # Queries whose cost does grow with the posts, each for a reason of its own (issue 13 notes):
 KNOWN_TO_GROW = {
@@ -43,6 +50,9 @@ KNOWN_TO_GROW = {
     "previous period": re.compile(r'"pub_date" < .* ORDER BY "blog_post"\."pub_date" DESC LIMIT 1'),
     # Every month with posts: computed once per change of the site, then kept (blog.site.archive).
     "archive links": re.compile(r"SELECT DISTINCT django_date_trunc\('month'"),
+    # Every tag's count of published posts (the tag index, the sitemap's tags): computed once
+    # per change of the site, then kept (blog.site.tags).
+    "tag counts": re.compile(r'COUNT\("blog_taggedpost"\."id"\) AS "num_posts"'),
 }
 FULL_SCAN = re.compile(r"^SCAN (blog_post|blog_taggedpost)\b(?! USING (COVERING )?INDEX)")
 

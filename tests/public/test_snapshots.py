@@ -53,6 +53,12 @@ PAGES = {
     "feed-atom": "/feed/atom/",
     "tag-feed": "/tags/freelance/feed/",
     "sitemap": "/sitemap.xml",
+    "sitemap-static": "/sitemap-static.xml",
+    "sitemap-pages": "/sitemap-pages.xml",
+    "sitemap-posts": "/sitemap-posts.xml",
+    "sitemap-tags": "/sitemap-tags.xml",
+    "sitemap-authors": "/sitemap-authors.xml",
+    "sitemap-archives": "/sitemap-archives.xml",
 }
 
 _CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')

@@ -22,7 +22,14 @@ BUDGETS = {
     "/feed/": 4,  # + the items' authors (issue 15), and the same in the two below
     "/feed/atom/": 4,
     "/tags/commun/feed/": 6,
-    "/sitemap.xml": 9,  # + the standalone pages' section (issue 6), + the authors' (issue 15)
+    # An index, then a file per section (issue 13): the index reads the state only (the
+    # posts' count), the tags' and the archive's lists are kept per state of the site.
+    "/sitemap.xml": 2,
+    "/sitemap-posts.xml": 2,
+    "/sitemap-tags.xml": 2,
+    "/sitemap-archives.xml": 2,
+    "/sitemap-authors.xml": 3,
+    "/sitemap-pages.xml": 3,
 }
 
 

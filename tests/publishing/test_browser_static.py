@@ -81,6 +81,11 @@ class StaticSiteBrowserTests(TemporaryFolders, BrowserTestCase):
         assert old.request.redirected_from.response().status == 301
         feed = page.request.get(server.url + "/feed/")
         assert feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
+        # The sitemap's index and its files (blog/public/sitemaps.py), typed as the live site.
+        for address in ("/sitemap.xml", "/sitemap-posts.xml"):
+            sitemap = page.request.get(server.url + address)
+            assert sitemap.status == 200, address
+            assert sitemap.headers["content-type"].startswith("application/xml"), address
         missing = page.goto(server.url + "/nulle-part/")
         assert missing.status == 404
         assert page.locator("h1").inner_text() == "Page introuvable"

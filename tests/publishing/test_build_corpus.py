@@ -75,7 +75,14 @@ class CorpusSiteTests(TestCase):
         assert "0 deleted" in self.stdout
 
     def test_every_address_of_the_sitemap_is_a_file(self):
-        locations = re.findall(r"<loc>([^<]+)</loc>", self.text("sitemap.xml"))
+        """The index's files are files, and so is every address they list."""
+        files = re.findall(r"<loc>([^<]+)</loc>", self.text("sitemap.xml"))
+        assert f"{ORIGIN}/sitemap-posts.xml" in files
+        locations = []
+        for location in files:
+            assert location.startswith(f"{ORIGIN}/sitemap-"), location
+            text = self.text(location.removeprefix(f"{ORIGIN}/"))
+            locations += re.findall(r"<loc>([^<]+)</loc>", text)
         assert len(locations) > 60
         for location in locations:
             assert location.startswith(ORIGIN + "/"), location

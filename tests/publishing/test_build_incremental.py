@@ -54,7 +54,7 @@ class IncrementalTests(TemporaryFolders, TestCase):
         written = changed(stdout)["written"]
         expected = {
             f"blog/{post.slug}/index.html",
-            "sitemap.xml",  # its lastmod
+            "sitemap-posts.xml",  # its lastmod
             ".carnet-static",  # the build's manifest: what each page read
             "feed/index.html",
             "feed/atom/index.html",

@@ -8,6 +8,7 @@ from django.test import TestCase
 
 from blog.models import Page
 from tests.support.factories import make_post, make_staff, page_form_data
+from tests.support.site import sitemap_text
 
 
 def make_page(**overrides) -> Page:
@@ -66,7 +67,7 @@ class RouteTests(PagesTestCase):
         self.assertFalse(about.published)
         self.assertTrue(about.body.startswith("**Brouillon à compléter.**"))
         self.assertEqual(self.client.get("/a-propos/").status_code, 404)
-        self.assertNotIn("/a-propos/", self.client.get("/sitemap.xml").content.decode())
+        self.assertNotIn("/a-propos/", sitemap_text(self.client))
 
 
 class NavigationTests(PagesTestCase):
@@ -116,7 +117,7 @@ class ListingTests(PagesTestCase):
         make_page(title="Page cachée", slug="cachee", published=False)
 
     def test_published_pages_are_in_the_sitemap(self):
-        xml = self.client.get("/sitemap.xml").content.decode()
+        xml = sitemap_text(self.client)
         self.assertIn("<loc>http://testserver/services/</loc>", xml)
         self.assertNotIn("/cachee/", xml)
 

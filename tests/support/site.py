@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -46,3 +47,35 @@ def add_hidden_posts() -> tuple[Post, Post]:
         tags=["commun", "secret"],
     )
     return draft, scheduled
+
+
+def sitemap_files(client) -> dict[str, bytes]:
+    """Every file of the sitemap, by address: the index /sitemap.xml, then each file it lists."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200, index.status_code
+    files = {"/sitemap.xml": index.content}
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", namespace):
+        address = loc.text.removeprefix("http://testserver")
+        response = client.get(address)
+        assert response.status_code == 200, (address, response.status_code)
+        files[address] = response.content
+    return files
+
+
+def sitemap_text(client) -> str:
+    """The whole sitemap's XML, its files one after the other."""
+    return "\n".join(content.decode() for content in sitemap_files(client).values())
+
+
+def sitemap_entries(client) -> dict[str, str | None]:
+    """{<loc>: <lastmod> or None} of every page the sitemap lists, whatever its file."""
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    entries = {}
+    for address, content in sitemap_files(client).items():
+        if address == "/sitemap.xml":
+            continue
+        for url in ET.fromstring(content).findall("s:url", namespace):
+            lastmod = url.find("s:lastmod", namespace)
+            entries[url.find("s:loc", namespace).text] = getattr(lastmod, "text", None)
+    return entries
