@@ -44,3 +44,18 @@ class CacheFreshnessTests(TestCase):
         tag.name = "Freelancing"
         tag.save()
         self.assertContains(self.reader.get("/"), "#Freelancing<")
+
+    def test_tag_deleted_in_the_admin_leaves_every_page_at_once(self):
+        post = make_post(title="Étiqueté", tags=["freelance", "carriere"])
+        for address in ("/", post.get_absolute_url(), "/tags/"):
+            self.assertContains(self.reader.get(address), "#freelance<")
+        tag = Tag.objects.get(name="freelance")
+        reply = self.editor.post(
+            reverse("admin:taggit_tag_delete", args=[tag.pk]), {"post": "yes"}
+        )
+        self.assertEqual(reply.status_code, 302)
+        for address in ("/", post.get_absolute_url(), "/tags/"):
+            with self.subTest(address=address):
+                page = self.reader.get(address)
+                self.assertNotContains(page, "#freelance<")
+                self.assertContains(page, "#carriere<")
