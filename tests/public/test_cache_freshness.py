@@ -50,9 +50,7 @@ class CacheFreshnessTests(TestCase):
         for address in ("/", post.get_absolute_url(), "/tags/"):
             self.assertContains(self.reader.get(address), "#freelance<")
         tag = Tag.objects.get(name="freelance")
-        reply = self.editor.post(
-            reverse("admin:taggit_tag_delete", args=[tag.pk]), {"post": "yes"}
-        )
+        reply = self.editor.post(reverse("admin:taggit_tag_delete", args=[tag.pk]), {"post": "yes"})
         self.assertEqual(reply.status_code, 302)
         for address in ("/", post.get_absolute_url(), "/tags/"):
             with self.subTest(address=address):
