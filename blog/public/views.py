@@ -21,6 +21,7 @@ from blog.models import AUTHOR_LINKS, Author, Post
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
+from blog.site import archive
 from blog.site.identity import profile_links
 from blog.site.stamps import public_state
 from blog.text import ascii_slugify
@@ -203,7 +204,11 @@ class AuthorPostListView(PublishedPostMixin, ListView):
 
 
 class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
-    pass
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The year's months from the archive kept per state of the site; Django's own query
+        # (which also answers the 404 of a year without posts) when it has none.
+        months = archive.months_of(self.request, int(self.get_year()))
+        return months or super().get_date_list(queryset, date_type, ordering)
 
 
 class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):

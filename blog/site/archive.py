@@ -11,12 +11,14 @@ an edit, a deletion or a scheduled post going live is a new key, never a stale l
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -29,25 +31,46 @@ TEMPLATE = "includes/archive_links.html"
 VERSION = "1"
 
 
-def years() -> list[tuple[int, list]]:
-    """[(year, [month dates, newest first]), …], newest year first: one query over every post."""
-    months = Post.objects.published().dates("pub_date", "month", order="DESC")
-    return [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
+def _key(kind: str, request, *more) -> str | None:
+    """A cache key that changes with the published posts (None without a request)."""
+    if request is None:
+        return None
+    state = public_state(request)
+    parts = (VERSION, state.updated, state.published, state.count, settings.TIME_ZONE, *more)
+    return f"carnet-archive-{kind}:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def years(request=None) -> list[tuple[int, list]]:
+    """[(year, [month dates, newest first]), …], newest year first: one query over every post,
+    kept per state of the site when ``request`` is given."""
+    key = _key("years", request)
+    found = cache.get(key) if key else None
+    if found is None:
+        months = Post.objects.published().dates("pub_date", "month", order="DESC")
+        found = [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def months_of(request, year: int) -> list[dt.datetime]:
+    """The months of ``year`` that have published posts, oldest first, as the year archive's
+    ``date_list`` (aware datetimes at their local start, as ``QuerySet.datetimes`` gives):
+    from ``years()``, kept per state of the site, instead of a ``DISTINCT`` over the year's
+    posts on every view of the page (a Python function per post on SQLite: 8 ms at 1,000)."""
+    months = next((months for y, months in years(request) if y == year), [])
+    return [timezone.make_aware(dt.datetime(d.year, d.month, 1)) for d in reversed(months)]
 
 
 def links_html(request=None) -> SafeString:
     """The archive links (``includes/archive_links.html``), from the cache when the site has
     not changed since they were rendered (no query then)."""
-    key = None
-    if request is not None:
-        state = public_state(request)
-        parts = (VERSION, state.updated, state.published, state.count)
-        parts += (settings.TIME_ZONE, get_language(), settings.DEBUG)
-        key = "carnet-archive:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+    key = _key("links", request, get_language(), settings.DEBUG)
+    if key is not None:
         html = cache.get(key)
         if html is not None:
             return mark_safe(html)  # safe: our own template's output, stored below
-    html = render_to_string(TEMPLATE, {"years": years()})
+    html = render_to_string(TEMPLATE, {"years": years(request)})
     if key is not None:
         cache.set(key, str(html), CACHE_SECONDS)
     return mark_safe(html)  # safe: rendered by the template, which escapes

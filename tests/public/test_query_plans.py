@@ -37,8 +37,6 @@ KNOWN_TO_GROW = {
     "state": re.compile(r'MAX\("blog_post"\."updated"\)'),
     # A paginator's count of the posts of a list (a covering index, a few bytes a post).
     "count": re.compile(r"^SELECT COUNT\(\*\)"),
-    # The months of one year's archive: that year's posts.
-    "year months": re.compile(r"SELECT DISTINCT django_datetime_trunc\('month'"),
     # Django's archive views look for the previous year or month: SQLite walks back from now
     # (the published() bound) to the period's start, so that period's posts.
     "previous period": re.compile(r'"pub_date" < .* ORDER BY "blog_post"\."pub_date" DESC LIMIT 1'),
