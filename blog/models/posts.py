@@ -15,7 +15,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TaggedItemBase
 
 from blog.models.authors import Author
@@ -39,6 +39,26 @@ EXCERPT_SOURCE_CHARS = 1500
 # links, this many a tag (PostQuerySet.related_to).
 RELATED_RECENT = 50
 RELATED_LINKS_PER_TAG = 25
+
+
+class PostTags(_TaggableManager):
+    """A post's tags (``post.tags``), whose prefetch costs one query and no more.
+
+    ``prefetch_related("tags")`` asks each post's manager for its queryset before giving it
+    the prefetched rows: taggit's builds its join and filter then (0.1 ms a post, 1 ms of a
+    list page of ten cards), to be replaced at once. Here the filter is added only when such
+    a queryset is evaluated (``_defer_next_filter``, as Django's own related managers do for
+    the same reason); the SQL is taggit's, unchanged.
+    """
+
+    def get_queryset(self, extra_filters=None):
+        cache = getattr(self.instance, "_prefetched_objects_cache", {})
+        if extra_filters or self.instance is None or self.prefetch_cache_name in cache:
+            return super().get_queryset(extra_filters)
+        queryset = self.through.tag_model().objects.order_by(*self.ordering)
+        queryset._defer_next_filter = True
+        # What taggit's TaggedItemBase.tags_for() filters on.
+        return queryset.filter(**{f"{self.through.tag_relname()}__content_object": self.instance})
 
 
 class PostQuerySet(models.QuerySet):
@@ -173,7 +193,9 @@ class Post(MarkdownDocument, SourceFile):
             "Describe what the image shows for readers who cannot see it. Required with an image."
         ),
     )
-    tags = TaggableManager(through="TaggedPost", blank=True, verbose_name=_("tags"))
+    tags = TaggableManager(
+        through="TaggedPost", blank=True, verbose_name=_("tags"), manager=PostTags
+    )
     authors = models.ManyToManyField(
         Author,
         through="PostAuthor",
@@ -200,6 +222,11 @@ class Post(MarkdownDocument, SourceFile):
     objects = PostQuerySet.as_manager()
 
     derived_fields = ("body_html", "body_text", "reading_time")
+    # A search result's highlighted title and snippet (blog.public.search.results); other
+    # cards show the title and the excerpt. Empty here, so a card's lookup of them finds
+    # something: a failed attribute lookup costs a template a dir() of the post.
+    title_html = ""
+    snippet_html = ""
 
     class Meta:
         ordering = ["-pub_date", "-id"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -21,6 +24,7 @@ from blog.models import AUTHOR_LINKS, Author, Post
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
+from blog.site import archive
 from blog.site.identity import profile_links
 from blog.site.stamps import public_state
 from blog.site.tags import tag_counts
@@ -30,6 +34,7 @@ HOME_LATEST = 10
 HOME_FEATURED = 3
 PER_PAGE = 10
 RELATED = 3
+RELATED_CACHE_SECONDS = 24 * 3600  # keys change with the site: the timeout only frees memory
 
 
 def bylines_shown(request) -> bool:
@@ -127,17 +132,25 @@ class PostDetailView(PublishedPostMixin, DetailView):
 
     def related(self, post: Post) -> list[Post]:
         """Up to 3 published posts sharing the most tags with this one, newest first on a tie
-        (among each tag's newest posts: ``PostQuerySet.related_to``)."""
+        (among each tag's newest posts: ``PostQuerySet.related_to``).
+
+        Which posts they are is kept per state of the site (the published posts' newest edit,
+        publication and count) and of this post (its edit and tags): the ranking query, a union
+        built by the ORM, cost more than the rest of the page. Then one query by key."""
         tag_ids = [tag.id for tag in post.tags.all()]
         if not tag_ids:
             return []
-        return list(
-            Post.objects.published()
-            .related_to(post, tag_ids)
-            .only("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")[
-                :RELATED
-            ]
-        )
+        state = public_state(self.request)
+        parts = (state.updated, state.published, state.count, post.pk, post.updated, tag_ids)
+        key = "carnet-related:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+        fields = ("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")
+        ids = cache.get(key)
+        if ids is None:
+            found = list(Post.objects.published().related_to(post, tag_ids).only(*fields)[:RELATED])
+            cache.set(key, [related.pk for related in found], RELATED_CACHE_SECONDS)
+            return found
+        by_id = Post.objects.published().only(*fields).in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class TagListView(ConditionalMixin, TemplateView):
@@ -210,7 +223,11 @@ class AuthorPostListView(PublishedPostMixin, ListView):
 
 
 class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
-    pass
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The year's months from the archive kept per state of the site; Django's own query
+        # (which also answers the 404 of a year without posts) when it has none.
+        months = archive.months_of(self.request, int(self.get_year()))
+        return months or super().get_date_list(queryset, date_type, ordering)
 
 
 class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):

@@ -11,12 +11,14 @@ an edit, a deletion or a scheduled post going live is a new key, never a stale l
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -33,6 +35,15 @@ def years() -> list[tuple[int, list]]:
     """[(year, [month dates, newest first]), …], newest year first: one query over every post."""
     months = Post.objects.published().dates("pub_date", "month", order="DESC")
     return [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
+
+
+def months_of(request, year: int) -> list[dt.datetime]:
+    """The months of ``year`` that have published posts, oldest first, as the year archive's
+    ``date_list`` (aware datetimes at their local start, as ``QuerySet.datetimes`` gives):
+    from ``cached_years()``, kept per state of the site, instead of a ``DISTINCT`` over the
+    year's posts on every view of the page (a Python function per post on SQLite: 8 ms at 1,000)."""
+    months = next((months for y, months in cached_years(request) if y == year), [])
+    return [timezone.make_aware(dt.datetime(d.year, d.month, 1)) for d in reversed(months)]
 
 
 def _key(kind: str, state) -> str:
@@ -60,7 +71,8 @@ def links_html(request=None) -> SafeString:
         html = cache.get(key)
         if html is not None:
             return mark_safe(html)  # safe: our own template's output, stored below
-    html = render_to_string(TEMPLATE, {"years": years()})
+    found = cached_years(request) if request is not None else years()
+    html = render_to_string(TEMPLATE, {"years": found})
     if key is not None:
         cache.set(key, str(html), CACHE_SECONDS)
     return mark_safe(html)  # safe: rendered by the template, which escapes

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Func, Max, Q, Subquery
+from django.db.models import Count, Exists, F, Func, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -135,20 +135,23 @@ def _state_sql(now: dt.datetime) -> tuple[str, list]:
         "authors_stamp": Author.objects.order_by()
         .annotate(m=Func(F("updated"), function="MAX"))
         .values("m"),
-        "authors_writing": PostAuthor.objects.filter(post__in=Post.objects.published(now))
-        .order_by()
-        .annotate(
-            n=Func(
-                F("author_id"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"
-            )
-        )
-        .values("n"),
     }
+    # Whether more than one author has visible posts: each author's links walked (its index)
+    # until one leads to such a post (a lookup by key; usually the first link), two authors at
+    # most. Counting the distinct authors of the published posts built the list of every
+    # published post first, on every request: 5-7 ms at 10,000 posts on SQLite, with no author
+    # at all; a join of links and posts led SQLite to walk the posts for each author.
+    visible = Post.objects.published(now).filter(pk=OuterRef("post_id"))
+    links = PostAuthor.objects.filter(Exists(visible), author=OuterRef(OuterRef("pk")))
+    writing = Author.objects.filter(Exists(links)).order_by().values("pk")[:2]
     columns, params = [], []
     for name, queryset in scalars.items():
         sql, more = queryset.query.sql_with_params()
         columns.append(f"({sql}) AS {name}")
         params += more
+    sql, more = writing.query.sql_with_params()
+    columns.append(f"(SELECT COUNT(*) FROM ({sql}) w) AS authors_writing")
+    params += more
     return f"SELECT p.*, {', '.join(columns)} FROM ({posts_sql}) p", [*params, *posts_params]
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
+from html import escape as escape_html
 from urllib.parse import unquote
 
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
@@ -229,6 +232,30 @@ def _body_picture(match: re.Match) -> str:
 def body_pictures(html: str):
     """Images of the site's media inside a post's body get their renditions (lazy, sized)."""
     return mark_safe(_BODY_IMG.sub(_body_picture, html or ""))  # safe: sanitized body
+
+
+@lru_cache(maxsize=2048)
+def _tag_item(slug: str, name: str, prefix: str, urlconf: str) -> str:
+    url = reverse("blog:tag", args=[slug], urlconf=urlconf)
+    return f'<li><a href="{escape_html(url)}">#{escape_html(name)}</a></li>'
+
+
+@register.simple_tag
+def tag_list(tags):
+    """A post's tags as links, for a card and a post's header.
+
+    In Python, each tag's item remembered: a list page shows some forty tag links, and an
+    include per card plus a ``{% url %}`` per tag cost more than the rest of the card. The
+    key holds what ``reverse()`` reads besides the slug (script prefix, URLconf), so an item
+    is always what the template gave; ``html.escape`` is what autoescaping applies.
+    """
+    tags = list(tags)
+    if not tags:
+        return ""
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    items = "".join(_tag_item(tag.slug, tag.name, prefix, urlconf) for tag in tags)
+    # Safe: every value above is escaped.
+    return mark_safe(f'<ul class="tags" aria-label="{escape_html(_("Tags"))}">{items}</ul>')
 
 
 @register.filter

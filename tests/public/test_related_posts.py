@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
@@ -109,3 +110,21 @@ class RelatedPostsRuleTests(TestCase):
         for n in range(RELATED_LINKS_PER_TAG + 5):
             make_post(title=f"Brouillon {n}", tags=["a"], status=Post.Status.DRAFT)
         self.assertEqual(titles(self.client.get(SUBJECT)), ["Publié ancien"])
+
+
+class RelatedPostsKeptTests(TestCase):
+    def setUp(self):
+        cache.clear()
+        make_post(title="Sujet", tags=["partout", "rare"])
+        make_post(title="Voisin", tags=["partout"], pub_date=timezone.now() - dt.timedelta(days=3))
+
+    def test_ranked_once_per_state_of_the_site(self):
+        """The ranking query runs on the first view only while the site does not change; a
+        post published since, sharing more tags, shows at once."""
+        ranking = [q for q in page_queries(self.client, SUBJECT) if 'AS "shared"' in q]
+        self.assertEqual(len(ranking), 1)
+        again = [q for q in page_queries(self.client, SUBJECT) if 'AS "shared"' in q]
+        self.assertEqual(again, [])
+        self.assertEqual(titles(self.client.get(SUBJECT)), ["Voisin"])
+        make_post(title="Plus proche", tags=["partout", "rare"])
+        self.assertEqual(titles(self.client.get(SUBJECT)), ["Plus proche", "Voisin"])

@@ -1,9 +1,12 @@
 """The archive links are rendered once per state of the site, and never stale."""
 
 import datetime as dt
+import re
 
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog.models import Post
@@ -51,3 +54,16 @@ class ArchiveLinksTests(TestCase):
             pub_date=dt.datetime(2023, 1, 10, 12, tzinfo=dt.UTC),
         )
         self.assertNotContains(self.client.get("/blog/"), 'href="/archive/2023/01/"')
+
+    def test_the_year_archive_takes_its_months_from_the_kept_archive(self):
+        """A year's page lists its months without a query over the year's posts once the
+        archive is kept, and a new month of that year shows at once."""
+        self.client.get("/blog/")
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/archive/2025/")
+        self.assertEqual([q for q in queries if "trunc" in q["sql"]], [])
+        months = re.findall(r'href="(/archive/2025/\d\d/)"', response.content.decode())
+        self.assertEqual(months[:2], ["/archive/2025/05/", "/archive/2025/06/"])
+        make_post(title="Août", pub_date=dt.datetime(2025, 8, 10, 12, tzinfo=dt.UTC))
+        self.assertContains(self.client.get("/archive/2025/"), 'href="/archive/2025/08/"')
+        self.assertEqual(self.client.get("/archive/2019/").status_code, 404)

@@ -1,0 +1,106 @@
+"""Post cards (``includes/post_card.html``), each rendered once per process for what it shows.
+
+A list page renders ten cards (thirteen on the home page), which cost more than the rest of
+the page together: includes, pictures, dates, translations, excerpts, tag links. A card is a
+pure function of what it shows (the post's title, address, dates, description or the start of
+its body, picture, tags, its authors when bylines are shown) and of where it is shown (heading
+level, the first card's eager picture, the language, the time zone, the address prefix): that
+tuple is the key of a bounded memory in each process, so the first reader after an edit pays
+for the edited card only, and a card seen on the home page is not rendered again for the list.
+Nothing is shared between processes: a new deployment starts from nothing, and a key holds
+every value the card shows, so a remembered card is the one the template would render now.
+A card whose picture could not be resolved is not remembered (it will be once the picture is);
+search results (highlighted titles and snippets) are rendered every time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+TEMPLATE = "includes/post_card.html"
+# Cards remembered per process (~3 KB each with their key): the first pages of every list
+# stay, a crawl of the deep pages does not grow the process.
+MAX_CARDS = 1000
+_cards: OrderedDict[tuple, str] = OrderedDict()
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Forget every remembered card (as a new process would)."""
+    with _lock:
+        _cards.clear()
+
+
+def card_key(post, level, eager: bool, several_authors: bool) -> tuple | None:
+    """Every value the card shows and every setting its rendering reads; None for a card that
+    is not remembered (a search result's highlights)."""
+    if post.title_html or post.snippet_html:
+        return None
+    excerpt_source = ""
+    if not post.description:
+        excerpt_source = getattr(post, "body_start", None)
+        if excerpt_source is None:
+            excerpt_source = post.body_html
+    tags = tuple((tag.slug, tag.name) for tag in post.tags.all())
+    authors = tuple((a.slug, a.name) for a in post.byline) if several_authors else ()
+    return (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+        settings.MEDIA_URL,
+        level,
+        eager,
+        several_authors,
+        post.pk,
+        post.slug,
+        post.title,
+        post.description,
+        excerpt_source,
+        post.featured,
+        post.image.name if post.image else "",
+        post.image_alt,
+        post.pub_date,
+        post.reading_time,
+        tags,
+        authors,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, posts, level):
+    """Each post's card, as ``{% include "includes/post_card.html" with level=level
+    eager=forloop.first %}`` in a loop over ``posts`` renders it (remembered, see above)."""
+    card = context.template.engine.get_template(TEMPLATE)
+    several_authors = bool(context.get("several_authors"))
+    out = []
+    for n, post in enumerate(posts):
+        eager = n == 0
+        key = card_key(post, level, eager, several_authors)
+        html = None
+        if key is not None:
+            with _lock:
+                html = _cards.get(key)
+                if html is not None:
+                    _cards.move_to_end(key)
+        if html is None:
+            with context.push(post=post, level=level, eager=eager):
+                html = card.render(context)
+            pictured = not post.image or "<picture>" in html
+            if key is not None and pictured:
+                with _lock:
+                    _cards[key] = html
+                    while len(_cards) > MAX_CARDS:
+                        _cards.popitem(last=False)
+        out.append(html)
+    return mark_safe("".join(out))  # safe: rendered by the card template, which escapes
