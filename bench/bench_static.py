@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_site import (  # noqa: E402
+    BULK_ABOVE,
     POPULATE,
     free_port,
     manage,
@@ -75,7 +76,7 @@ def build(env: dict, out: Path, *, incremental: bool) -> dict:
 def populate(env: dict, count: int) -> None:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "shell", stdin=f"COUNT = {count}\n{POPULATE}")
+    manage(env, "shell", stdin=f"COUNT = {count}\nBULK = {count > BULK_ABOVE}\n{POPULATE}")
 
 
 def environment(folder: Path) -> dict:
@@ -132,11 +133,11 @@ def serve_and_compare(env: dict, out: Path, slug: str, seconds: float, rounds: i
             "live": f"http://127.0.0.1:{port}/blog/{slug}/",
         }
         for url in urls.values():  # warm up
-            measure(url, 1, connections)
+            measure(url, 1, connections, {})
         rates: dict[str, list[float]] = {name: [] for name in urls}
         for _ in range(rounds):
             for name, url in urls.items():
-                rates[name].append(measure(url, seconds, connections))
+                rates[name].append(measure(url, seconds, connections, {}))
         static, dynamic = (statistics.median(rates[name]) for name in ("nginx", "live"))
         say(
             f"post page: nginx {static:.0f} req/s, live (gunicorn, {workers} workers) "
