@@ -51,6 +51,10 @@ class BuildError(Exception):
     """The site could not be built; OUTDIR was left as it was."""
 
 
+class BuildRunning(BuildError):
+    """Another build holds OUTDIR's lock (a second click on « Publier »): nothing was done."""
+
+
 @dataclass
 class Report:
     changes: Changes = field(default_factory=Changes)
@@ -108,7 +112,7 @@ def one_build_at_a_time(outdir: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(
+            raise BuildRunning(
                 f"{outdir}: another build is writing it; try again when it ends"
             ) from None
         try:
