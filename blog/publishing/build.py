@@ -184,8 +184,9 @@ def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> st
         language,
         {name: page["digest"] for name, page in crawl.pages.items() if search.is_indexed(name)},
     )
-    same = bool(key and old and old.get("search") == key)
-    if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER):
+    known = (old or {}).get("files")
+    same = bool(key and old and old.get("search") == key and isinstance(known, dict))
+    if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
         return key
     staging.stage_kept(name for name in crawl.pages if search.is_indexed(name))
     search.build_index(staging.root, language)

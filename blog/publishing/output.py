@@ -43,6 +43,7 @@ class Staging:
         self.files: set[str] = set()
         # --incremental: files OUTDIR already holds as they are (not staged: nothing to move)
         self.kept: set[str] = set()
+        self.tree_files: set[str] = set()  # another tool's (Pagefind): recorded, no digest
         self.digests: dict[str, str] = {}  # of the files written from memory
         # [size, modified (ns), digest] of those files as published: the next build's "known"
         self.records: dict[str, list] = {}
@@ -87,13 +88,16 @@ class Staging:
         """Files written into the staging folder by another tool (Pagefind)."""
         for path in (self.root / folder).rglob("*"):
             if path.is_file():
-                self.files.add(path.relative_to(self.root).as_posix())
+                relative = path.relative_to(self.root).as_posix()
+                self.files.add(relative)
+                self.tree_files.add(relative)
 
-    def link_tree(self, folder: str, source: Path) -> bool:
+    def link_tree(self, folder: str, source: Path, known: dict) -> bool:
         """Stage every file under ``source`` at ``folder`` by hard links (a previous build's
-        search index); False, staging nothing, if it is missing or holds anything but plain
-        files and folders."""
-        found = []
+        search index). False, staging nothing, unless it holds exactly the files that build
+        recorded (``known``), each with its size and date: an interrupted publish leaves a
+        mix of two indexes, never to be kept."""
+        found = {}
         if source.is_symlink() or not source.is_dir():
             return False
         for parent, dirs, names in os.walk(source):
@@ -101,11 +105,19 @@ class Staging:
                 path = Path(parent, name)
                 if path.is_symlink() or not (path.is_dir() or path.is_file()):
                     return False
-            found += [Path(parent, name) for name in names]
-        if not found:
+            for name in names:
+                path = Path(parent, name)
+                found[f"{folder}/{path.relative_to(source).as_posix()}"] = path
+        recorded = {name for name in known if name.startswith(f"{folder}/")}
+        if not found or set(found) != recorded:
             return False
-        for path in found:
-            self.link(f"{folder}/{path.relative_to(source).as_posix()}", path)
+        for relative, path in found.items():
+            record, now = known[relative], path.stat()
+            if not isinstance(record, list) or record[:2] != [now.st_size, now.st_mtime_ns]:
+                return False
+        for relative, path in found.items():
+            self.link(relative, path)
+            self.tree_files.add(relative)
         return True
 
     def cleanup(self) -> None:
@@ -138,22 +150,21 @@ class Staging:
                 changes.unchanged.append(relative)
                 if relative in known:  # the same file: its record still holds
                     self.records[relative] = known[relative]
+                elif relative in self.tree_files:
+                    self.records[relative] = _record(target)
                 continue
             digest = self.digests.get(relative)
             if incremental and relative in existing:
                 record = _unchanged(source, target, known.get(relative), digest)
                 if record:
                     changes.unchanged.append(relative)
-                    if digest:
+                    if digest or relative in self.tree_files:
                         self.records[relative] = record
-                    elif relative in known:  # the same file, kept: its record still holds
-                        self.records[relative] = known[relative]
                     continue
             changes.written.append(relative)
             if not dry_run:
-                if digest:
-                    staged = source.stat()
-                    self.records[relative] = [staged.st_size, staged.st_mtime_ns, digest]
+                if digest or relative in self.tree_files:
+                    self.records[relative] = _record(source) + ([digest] if digest else [])
                 _move(source, target, self.outdir)
         for relative in sorted(existing - self.files):
             changes.deleted.append(relative)
@@ -174,8 +185,8 @@ def _files_in(root: Path) -> set[str]:
 
 
 def _unchanged(source: Path, target: Path, record: list | None, digest: str | None):
-    """The target's record ([size, modified, digest]; True without a digest) if its bytes are
-    the staged file's, else None. The previous record saves reading the target."""
+    """The target's record ([size, modified, digest], no digest for another tool's file) if
+    its bytes are the staged file's, else None. The previous record saves reading it."""
     try:
         found = target.lstat()
     except OSError:
@@ -187,7 +198,12 @@ def _unchanged(source: Path, target: Path, record: list | None, digest: str | No
         return record if record[2:] == [digest] else None
     if not _same(source, target):
         return None
-    return [*now, digest] if digest else True
+    return [*now, digest] if digest else now
+
+
+def _record(path: Path) -> list:
+    found = path.stat()
+    return [found.st_size, found.st_mtime_ns]
 
 
 def _is_same_file(path: Path, source: Path) -> bool:

@@ -97,6 +97,18 @@ class ManifestTests(TemporaryFolders, TestCase):
         assert "changé à la main" not in (self.out / other).read_text()
         self.assert_same_as_a_full_build()
 
+    def test_the_search_index_is_kept_only_while_it_is_the_one_recorded(self):
+        """No post page changed: the previous index is kept (Pagefind is not run), unless its
+        files are not those the manifest recorded (a publish cut short, a hand edit)."""
+        index = self.out / "pagefind" / "pagefind-entry.json"
+        recorded = read_manifest(self.out)["files"]["pagefind/pagefind-entry.json"]
+        assert recorded[:2] == [index.stat().st_size, index.stat().st_mtime_ns]
+        original = index.read_bytes()
+        index.write_bytes(b"{}")
+        build(self.out, "--incremental")
+        assert index.read_bytes() == original
+        self.assert_same_as_a_full_build()
+
     def test_a_manifest_left_inside_the_site_by_an_older_build_is_taken_out(self):
         old = self.out / ".carnet-static"
         manifest = self.out.parent / ".site.carnet-static"
