@@ -180,15 +180,16 @@ def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> st
     """The search index in the staging folder: the previous one when no post page changed a
     byte, else Pagefind's over the staged post pages. Returns what it is made of."""
     language = crawl.language or settings.LANGUAGE_CODE
-    key = search.index_key(
-        language,
-        {name: page["digest"] for name, page in crawl.pages.items() if search.is_indexed(name)},
-    )
+    glob = search.post_pages_glob()
+    indexed = {
+        name: page["digest"] for name, page in crawl.pages.items() if search.is_indexed(name, glob)
+    }
+    key = search.index_key(language, indexed)
     known = (old or {}).get("files")
     same = bool(key and old and old.get("search") == key and isinstance(known, dict))
     if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
         return key
-    staging.stage_kept(name for name in crawl.pages if search.is_indexed(name))
+    staging.stage_kept(indexed)
     search.build_index(staging.root, language)
     if (staging.root / search.FOLDER).is_dir():
         staging.add_tree(search.FOLDER)

@@ -132,9 +132,10 @@ class Staging:
         if self.outdir.exists() and not self.outdir.is_dir():
             raise OutputError(f"{self.outdir}: exists and is not a folder")
         existing = _files_in(self.outdir) if self.outdir.is_dir() else set()
-        checked: set[Path] = set()  # folders seen free of links (1,000 pages share blog/)
+        checked: set[str] = set()  # folders seen free of links (1,000 pages share blog/)
+        top, stop = str(self.outdir), str(self.outdir.parent)
         for relative in self.files:  # before any move: a refusal changes nothing
-            _check_target(self.outdir / relative, self.outdir, checked)
+            _check_target(os.path.join(top, relative), stop, checked)
         # Assets first, pages after (a page never names a file not there yet), rules last.
         order = sorted(
             self.files,
@@ -171,17 +172,20 @@ class Staging:
             if not dry_run:
                 (self.outdir / relative).unlink()
         if not dry_run:
-            _remove_empty_folders(self.outdir)
+            _remove_empty_folders(self.outdir, changes.deleted)
         return changes
 
 
 def _files_in(root: Path) -> set[str]:
-    files = set()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not Path(folder, d).is_symlink()]
-        for name in names:
-            files.add(Path(folder, name).relative_to(root).as_posix())
-    return files
+    """Every file under ``root`` ("/"-separated, relative); symbolic links to folders are not
+    followed (os.walk's default)."""
+    top = str(root)
+    start = len(top) + 1
+    return {
+        os.path.join(folder, name)[start:]
+        for folder, _dirs, names in os.walk(top)
+        for name in names
+    }
 
 
 def _unchanged(source: Path, target: Path, record: list | None, digest: str | None):
@@ -228,15 +232,16 @@ def _same(source: Path, target: Path) -> bool:
         return False
 
 
-def _check_target(target: Path, outdir: Path, checked: set[Path]) -> None:
-    """Never write through a symbolic link (the file or a folder on its way) in OUTDIR."""
-    for path in (target, *target.parents):
-        if path == outdir.parent or path in checked:
-            return
-        if path.is_symlink():
+def _check_target(target: str, stop: str, checked: set[str]) -> None:
+    """Never write through a symbolic link (the file or a folder on its way) in OUTDIR, up to
+    ``stop`` (OUTDIR's parent); ``checked``: folders found free of links already."""
+    path = target
+    while path != stop and path not in checked and len(path) > len(stop):
+        if os.path.islink(path):
             raise OutputError(f"{path}: a symbolic link in the way; nothing was written through it")
         if path != target:
             checked.add(path)
+        path = os.path.dirname(path)
 
 
 def _move(source: Path, target: Path, outdir: Path) -> None:
@@ -253,8 +258,12 @@ def _move(source: Path, target: Path, outdir: Path) -> None:
     os.replace(source, target)
 
 
-def _remove_empty_folders(root: Path) -> None:
-    for folder, _dirs, _names in os.walk(root, topdown=False):
-        path = Path(folder)
-        if path != root and not path.is_symlink() and not any(path.iterdir()):
-            path.rmdir()
+def _remove_empty_folders(root: Path, deleted: list[str]) -> None:
+    """The folders that deleting files left empty (a post's folder), up to ``root``."""
+    for relative in deleted:
+        folder = (root / relative).parent
+        while folder != root and not folder.is_symlink() and folder.is_dir():
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
+            folder = folder.parent
