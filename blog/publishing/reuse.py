@@ -212,6 +212,7 @@ def write_manifest(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
+        os.chmod(temporary, 0o644)  # as the site's files: the admin's build and a shell's alike
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
