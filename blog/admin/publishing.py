@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from blog.publishing.build import BuildError, build_site, default_base_url
+from blog.publishing.build import BuildError, BuildRunning, build_site, default_base_url
 from blog.publishing.render import BaseUrlError
 from blog.roles import may_publish_static_site
 
@@ -36,6 +36,15 @@ def publish_static_site(request):
             base_url=default_base_url(),
             incremental=True,
         )
+    except BuildRunning:  # a second click, or another editor's: that build will publish
+        messages.warning(
+            request,
+            _(
+                "The static site is being published already (another build is running): "
+                "try again when it ends."
+            ),
+        )
+        return redirect("admin:index")
     except (BuildError, BaseUrlError) as exc:
         messages.error(request, _("The static site was not published: %(error)s") % {"error": exc})
         return redirect("admin:index")

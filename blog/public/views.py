@@ -24,6 +24,7 @@ from blog.models import AUTHOR_LINKS, Author, Post
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
+from blog.publishing.flags import static_build
 from blog.site import archive
 from blog.site.identity import profile_links
 from blog.site.stamps import public_state
@@ -248,6 +249,9 @@ class SearchView(TemplateView):
         raw = self.request.GET.get("q", "")
         query = search.Query(raw)
         context.update(query=query, q=query.text)
+        if static_build(self.request):
+            # Pagefind makes no index of a site without posts: no script to load, and it says so.
+            context["nothing_to_search"] = not Post.objects.published().exists()
         if not query:
             return context
         ids = search.ranked_ids(query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import stat
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,10 @@ MARKER_TEXT = (
 
 class BuildError(Exception):
     """The site could not be built; OUTDIR was left as it was."""
+
+
+class BuildRunning(BuildError):
+    """Another build holds OUTDIR's lock (a second click on « Publier »): nothing was done."""
 
 
 @dataclass
@@ -107,7 +112,7 @@ def one_build_at_a_time(outdir: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(
+            raise BuildRunning(
                 f"{outdir}: another build is writing it; try again when it ends"
             ) from None
         try:
@@ -119,11 +124,11 @@ def one_build_at_a_time(outdir: Path) -> Iterator[None]:
 def _build(
     outdir, scheme, host, contact_action, incremental, dry_run, report, on_item, on_progress
 ):
-    staging = Staging(outdir)
+    staging = Staging(outdir, incremental=incremental)
     try:
         current = reuse.fingerprint(f"{scheme}://{host}|{contact_action}")
         posts = reuse.post_signatures()
-        old = reuse.read_manifest(outdir / MANIFEST) if incremental else None
+        old = reuse.read_manifest(reuse.manifest_for(outdir)) if incremental else None
         edited = reuse.edited_posts(old, current, posts)
         with rendering_for(host):
             crawl = Crawl(
@@ -134,7 +139,7 @@ def _build(
                 on_progress,
             )
             if edited is not None:
-                crawl.reuse_from(outdir, old["pages"], edited)
+                crawl.reuse_from(outdir, old, edited)
             with crawl.recorder.connected():
                 crawl.run()
         if report.errors:
@@ -142,9 +147,7 @@ def _build(
         _check_no_unpublished(staging, report)
         if report.errors:
             return report
-        search.build_index(staging.root, crawl.language or settings.LANGUAGE_CODE)
-        if (staging.root / search.FOLDER).is_dir():
-            staging.add_tree(search.FOLDER)
+        search_key = _index(staging, crawl, outdir, old)
         crawl.write_stubs()
         rules = crawl.rules
         rules.csp = hosting.static_csp(crawl.csp, contact_action)
@@ -153,8 +156,19 @@ def _build(
         staging.write(hosting.NGINX_MAP, rules.nginx_map().encode())
         staging.write(hosting.NGINX_HEADERS, rules.nginx_headers().encode())
         staging.write("netlify.toml", rules.netlify_toml().encode())
-        staging.write(MANIFEST, reuse.manifest_text(current, posts, crawl.pages))
-        report.changes = staging.publish(incremental=incremental, dry_run=dry_run)
+        known = (old or {}).get("files")
+        report.changes = staging.publish(
+            incremental=incremental,
+            dry_run=dry_run,
+            known=known if isinstance(known, dict) else None,
+        )
+        if not dry_run:
+            # Last: until it is written, the next --incremental compares with the build before.
+            reuse.write_manifest(
+                reuse.manifest_for(outdir),
+                reuse.manifest_text(current, posts, crawl.pages, staging.records, search_key),
+            )
+            (outdir / MANIFEST).unlink(missing_ok=True)  # where builds before 2026-12 kept it
     except (OSError, search.SearchIndexError) as exc:
         raise BuildError(str(exc)) from exc
     finally:
@@ -162,12 +176,33 @@ def _build(
     return report
 
 
+def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> str:
+    """The search index in the staging folder: the previous one when no post page changed a
+    byte, else Pagefind's over the staged post pages. Returns what it is made of."""
+    language = crawl.language or settings.LANGUAGE_CODE
+    glob = search.post_pages_glob()
+    indexed = {
+        name: page["digest"] for name, page in crawl.pages.items() if search.is_indexed(name, glob)
+    }
+    key = search.index_key(language, indexed)
+    known = (old or {}).get("files")
+    same = bool(key and old and old.get("search") == key and isinstance(known, dict))
+    if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
+        return key
+    staging.stage_kept(indexed)
+    search.build_index(staging.root, language)
+    if (staging.root / search.FOLDER).is_dir():
+        staging.add_tree(search.FOLDER)
+    return key
+
+
 def _check_outdir(outdir: Path) -> None:
     if outdir.is_symlink():
         raise BuildError(f"{outdir}: a symbolic link; give the real folder")
     if outdir.exists() and not outdir.is_dir():
         raise BuildError(f"{outdir}: exists and is not a folder")
-    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / MANIFEST).is_file():
+    written_by_us = reuse.manifest_for(outdir).is_file() or (outdir / MANIFEST).is_file()
+    if outdir.is_dir() and any(outdir.iterdir()) and not written_by_us:
         raise BuildError(
             f"{outdir}: the folder is not empty and was not written by build_static "
             "(every file a build does not write is deleted: give an empty or new folder)"
@@ -212,11 +247,15 @@ class Crawl:
         self.pages: dict[str, dict] = {}  # file -> what the manifest keeps of its page
         self.previous: Path | None = None
         self.previous_pages: dict[str, dict] = {}
+        self.previous_files: dict[str, list] = {}
         self.edited: set[int] = set()
 
-    def reuse_from(self, outdir: Path, pages: dict, edited: set[int]) -> None:
-        """Keep the pages of the build in ``outdir`` that loaded none of the ``edited`` posts."""
-        self.previous, self.previous_pages, self.edited = outdir, pages, edited
+    def reuse_from(self, outdir: Path, old: dict, edited: set[int]) -> None:
+        """Keep the pages of the build in ``outdir`` (``old``: its manifest) that loaded none
+        of the ``edited`` posts and are still the files it wrote."""
+        self.previous, self.previous_pages, self.edited = outdir, old["pages"], edited
+        files = old.get("files")
+        self.previous_files = files if isinstance(files, dict) else {}
 
     def reusable(self, address: str, relative: str) -> Path | None:
         if self.previous is None or address == "/":  # home: its policy and language are read
@@ -227,7 +266,16 @@ class Crawl:
         if self.edited & set(page.get("posts") or ()):
             return None
         path = self.previous / relative
-        return path if path.is_file() and not path.is_symlink() else None
+        record = self.previous_files.get(relative)
+        try:
+            found = path.lstat()
+        except OSError:
+            return None
+        # Still the file that build wrote (not replaced or edited by hand since): same size
+        # and date as it recorded, and a plain file.
+        if not isinstance(record, list) or record[:2] != [found.st_size, found.st_mtime_ns]:
+            return None
+        return path if stat.S_ISREG(found.st_mode) else None
 
     def run(self) -> None:
         for address in SEEDS:
@@ -299,10 +347,10 @@ class Crawl:
             self.item(address, relative)
             return
         kept = self.reusable(address, relative)
-        if kept:
+        if kept:  # not read again: its links and digest are in the manifest
             page = self.previous_pages[relative]
             self.staging.link(relative, kept)
-            self.record_page(address, relative, page["type"], kept.read_bytes(), page["posts"])
+            self.record_page(address, relative, page["type"], page["posts"], page)
             return
         with self.recorder.page() as loaded:
             rendered = self.renderer.get(address)
@@ -322,25 +370,42 @@ class Crawl:
             self.csp, self.language = rendered.csp, rendered.language
         self.staging.write(relative, rendered.content)
         self.report.rendered += 1
-        self.record_page(address, relative, rendered.content_type, rendered.content, loaded)
+        links = self.links_of(address, rendered.content_type, rendered.content)
+        page = {"links": links, "digest": reuse.digest(rendered.content)}
+        self.record_page(address, relative, rendered.content_type, loaded, page)
 
-    def record_page(self, address, relative, content_type, content, posts) -> None:
-        self.pages[relative] = {"address": address, "type": content_type, "posts": sorted(posts)}
+    def record_page(self, address, relative, content_type, posts, page) -> None:
+        """``page``: its links (local addresses) and digest, as the manifest keeps them."""
+        self.pages[relative] = {
+            "address": address,
+            "type": content_type,
+            "posts": sorted(posts),
+            "links": page["links"],
+            "digest": page["digest"],
+        }
         self.report.pages += 1
         self.item(address, relative)
         path, number = split_page(address)
         if number > 1:
             self.rules.paginated.add(path)
         self.rules.add_content_type(address, relative, content_type)
-        self.follow(address, content_type, content)
+        for link in page["links"]:
+            self.add(link)
 
-    def follow(self, address: str, content_type: str, content: bytes) -> None:
+    def links_of(self, address: str, content_type: str, content: bytes) -> list[str]:
+        """The local addresses a page or stylesheet links, each once."""
         text = content.decode("utf-8", errors="replace")
         base = urlsplit(address).path
+        found = {}
         for link in links_in(content_type, text):
-            found = local_address(link, base, self.origin)
-            if found:
-                self.add(found)
+            local = local_address(link, base, self.origin)
+            if local:
+                found[local] = None
+        return list(found)
+
+    def follow(self, address: str, content_type: str, content: bytes) -> None:
+        for local in self.links_of(address, content_type, content):
+            self.add(local)
 
     def not_found_page(self) -> None:
         rendered = self.renderer.get(NOT_FOUND_PROBE)

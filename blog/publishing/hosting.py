@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.encoding import iri_to_uri
 
-from blog.publishing.addresses import MANIFEST, PAGE_FOLDER
+from blog.publishing.addresses import PAGE_FOLDER
 
 NGINX_MAP = "_redirects.map"
 NGINX_HEADERS = "_headers.nginx"
@@ -50,7 +50,7 @@ class HostRules:
                 f"{iri_to_uri(address)} page=:n {iri_to_uri(address)}{PAGE_FOLDER}/:n/ 200!"
             )
         lines.append("# The build's own files are not pages")
-        for name in (NGINX_MAP, NGINX_HEADERS, MANIFEST):
+        for name in (NGINX_MAP, NGINX_HEADERS):
             lines.append(f"/{name} /404.html 404!")
         lines.append("# Old addresses (the admin's redirects, changed slugs): permanent")
         for old, new in sorted(self.redirects.items()):

@@ -11,13 +11,19 @@ signature (edited, published, visible now, address). The next incremental build 
   address changed (lists, neighbours and archives may all have moved);
 - otherwise, the pages that loaded an edited post; the others are kept as they are.
 
-When in doubt it renders: a stale page is worse than a slow build.
+When in doubt it renders: a stale page is worse than a slow build. A kept page is not read
+again: the manifest holds the local addresses it links (the crawl follows them as if it had
+read the page) and its digest (the search index is built again only when an indexed page
+changed). The manifest sits beside OUTDIR (``.<name>.carnet-static``, as the lock), never
+inside it: it is no file of the site, and no host can serve it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,9 +34,10 @@ from django.db.models import signals
 from taggit.models import Tag
 
 from blog.models import Post, PostAuthor, TaggedPost
+from blog.publishing.addresses import MANIFEST
 from blog.site import stamps
 
-VERSION = 1
+VERSION = 2
 _CODE = Path(__file__).resolve().parents[2]
 
 
@@ -148,22 +155,65 @@ class Recorder:
             self.loaded = None
 
 
+def manifest_for(outdir: Path) -> Path:
+    """Beside OUTDIR (``/srv/site`` → ``/srv/.site.carnet-static``): never served."""
+    return outdir.parent / f".{outdir.name}{MANIFEST}"
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def read_manifest(path: Path) -> dict | None:
+    """The previous build's manifest, each page's links as addresses again; None if unusable."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    try:
+        table = data["addresses"]
+        for page in data["pages"].values():
+            page["links"] = [table[index] for index in page["links"]]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return data
 
 
-def manifest_text(fingerprint_: str, posts: dict, pages: dict) -> bytes:
+def manifest_text(
+    fingerprint_: str, posts: dict, pages: dict, files: dict | None = None, search: str = ""
+) -> bytes:
+    """The manifest; each address that pages link is written once, pages name its number."""
+    table: dict[str, int] = {}
+    stored = {}
+    for relative, page in pages.items():
+        links = [table.setdefault(address, len(table)) for address in page["links"]]
+        stored[relative] = {**page, "links": links}
     return json.dumps(
         {
-            "note": "Written by `manage.py build_static`: files not in the site are deleted.",
+            "note": "Written by `manage.py build_static` for its next --incremental build.",
             "version": VERSION,
             "fingerprint": fingerprint_,
             "posts": posts,
-            "pages": pages,
+            "search": search,
+            "addresses": list(table),
+            "pages": stored,
+            "files": files or {},
         },
         sort_keys=True,
+        separators=(",", ":"),
     ).encode()
+
+
+def write_manifest(path: Path, content: bytes) -> None:
+    """Atomically: an interrupted write leaves the previous manifest."""
+    handle, temporary = tempfile.mkstemp(prefix=f"{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.chmod(temporary, 0o644)  # as the site's files: the admin's build and a shell's alike
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.test import TestCase, override_settings
 
 from blog.models import Post
+from blog.publishing.build import one_build_at_a_time
 from tests.support.cases import TemporaryFolders
 from tests.support.factories import make_post, make_staff
 
@@ -59,6 +60,19 @@ class PublishFromTheAdminTests(TemporaryFolders, TestCase):
         assert "Le site statique n&#x27;a pas été publié" in text
         assert "not written by build_static" in text
         assert sorted(p.name for p in self.out.iterdir()) == ["autre.txt"]
+
+    def test_a_second_click_while_a_build_runs_is_told_so_in_french(self):
+        """The request that finds the lock taken neither waits nor reports a failure."""
+        self.client.force_login(member("Éditeur", "editeur"))
+        with one_build_at_a_time(self.out):  # the first click's build, still running
+            text = self.client.post(PUBLISH_URL, follow=True).content.decode()
+        assert "Le site statique est déjà en cours de publication" in text
+        assert "réessayez quand elle sera terminée" in text
+        assert "pas été publié" not in text
+        assert not (self.out / "index.html").exists()
+        # Once it ends, the button works again.
+        again = self.client.post(PUBLISH_URL, follow=True).content.decode()
+        assert f"Site statique publié dans {self.out}" in again
 
     def test_an_author_sees_no_button_and_may_not_publish(self):
         self.client.force_login(member("Auteur", "autrice"))

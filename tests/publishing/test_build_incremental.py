@@ -55,7 +55,6 @@ class IncrementalTests(TemporaryFolders, TestCase):
         expected = {
             f"blog/{post.slug}/index.html",
             "sitemap-posts.xml",  # its lastmod
-            ".carnet-static",  # the build's manifest: what each page read
             "feed/index.html",
             "feed/atom/index.html",
             f"tags/{post.tags.get().slug}/feed/index.html",

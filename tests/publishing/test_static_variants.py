@@ -72,3 +72,23 @@ class LiveSearchTests(TestCase):
             assert "<script" not in html
             assert "pagefind" not in html
             assert 'id="search-page"' in html
+
+
+class SearchWithoutPostsTests(TemporaryFolders, TestCase):
+    def test_a_site_with_no_post_says_there_is_nothing_to_search(self):
+        """Pagefind makes no index of a site without posts: the page loads none of its files
+        (they would be missing) and says why, in French."""
+        out = self.tmp_path / "site"
+        build(out)
+        page = (out / "search" / "index.html").read_text()
+        assert "Rien à chercher pour l'instant : aucun article n'est encore publié." in page
+        assert "/pagefind/" not in page
+        assert "static-search" not in page
+        assert not (out / "pagefind").exists()
+        # The first post brings the index, and the search page its script.
+        make_post(title="Le premier")
+        build(out, "--incremental")
+        page = (out / "search" / "index.html").read_text()
+        assert '<script src="/pagefind/pagefind-ui.js" defer></script>' in page
+        assert "Rien à chercher" not in page
+        assert (out / "pagefind" / "pagefind-ui.js").is_file()
