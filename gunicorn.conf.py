@@ -27,10 +27,13 @@ graceful_timeout = 30
 # longer than none saves a TCP handshake per request; sync workers are not held long by it.
 keepalive = 5
 
-# Workers are replaced after ~1000 requests (jitter: not all at once), so a slow leak in a
-# library cannot grow for weeks.
-max_requests = 1000
-max_requests_jitter = 100
+# Workers are replaced after 2,000 to 3,000 requests, so a slow leak in a library cannot grow for
+# weeks. A worker being replaced answers nothing for the second or two Django takes to start in
+# the new one; the wide jitter keeps two workers that share the load evenly from being replaced
+# at the same moment (with a jitter of 100 both workers of a node were, and every request
+# arriving meanwhile waited: p99 3 s instead of 40 ms; bench/bench_load.py's open loop).
+max_requests = 2000
+max_requests_jitter = 1000
 
 # The application is loaded in each worker, not in the master: a DATABASE_URL or a secret that
 # is wrong says so in every worker's log, and the master restarts them.

@@ -114,6 +114,17 @@ class MultiNodeTests(SimpleTestCase):
             )
             self.assertTrue(sock.recv(200).startswith(b"HTTP/1.1 413"))
 
+    def test_0_searches_and_forms_never_wait_on_the_cache(self):
+        """Never kept, so never looked up: a lookup takes nginx's cache lock, and readers of the
+        same search then waited for the first one's answer, polled every 500 ms."""
+        reader = Browser(self.cluster.nginx_url)
+        for address in ("/search/?q=carriere", "/contact/", "/admin/login/"):
+            with self.subTest(address=address):
+                reply = reader.get(address)
+                self.assertEqual(reply.status, 200)
+                self.assertEqual(reply.header("X-Cache-Status"), "BYPASS")
+        self.assertIn(reader.get("/").header("X-Cache-Status"), {"MISS", "HIT", "EXPIRED"})
+
     # 1. Published through node A, seen through node B and through nginx.
 
     def test_1_a_post_published_on_one_node_is_seen_on_the_other_and_through_nginx(self):
