@@ -1,6 +1,8 @@
 """The real settings, with a throw-away secret key so `pytest` runs without any environment."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,8 +25,11 @@ STORAGES = {
 }
 # Fast password hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# WhiteNoise serves from the finders in tests; its root only has to exist.
+# WhiteNoise serves from the finders in tests; its root only has to exist (and goes with the
+# process that made it: each run, and each server a test starts, made one).
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="carnet-static-"))
+_MADE_BY = os.getpid()  # a forked child leaving must not take its parent's folder
+atexit.register(lambda: os.getpid() == _MADE_BY and shutil.rmtree(STATIC_ROOT, ignore_errors=True))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests see every page rendered (context, templates, query counts); the page cache has its
