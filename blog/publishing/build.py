@@ -176,24 +176,39 @@ def _build(
     return report
 
 
-def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> str:
-    """The search index in the staging folder: the previous one when no post page changed a
-    byte, else Pagefind's over the staged post pages. Returns what it is made of."""
+def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> str | dict:
+    """The search index in the staging folder: per bundle, the previous one when none of its
+    post pages changed a byte, else Pagefind's over its staged post pages. Returns what it
+    is made of: a key (one bundle), or {bundle's folder: key}."""
     language = crawl.language or settings.LANGUAGE_CODE
     glob = search.post_pages_glob()
     indexed = {
         name: page["digest"] for name, page in crawl.pages.items() if search.is_indexed(name, glob)
     }
-    key = search.index_key(language, indexed)
+    split = search.buckets(indexed)
     known = (old or {}).get("files")
-    same = bool(key and old and old.get("search") == key and isinstance(known, dict))
-    if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
+    if len(split) <= 1:
+        key = search.index_key(language, indexed)
+        same = bool(key and old and old.get("search") == key and isinstance(known, dict))
+        if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
+            return key
+        staging.stage_kept(indexed)
+        search.build_index(staging.root, language)
+        if (staging.root / search.FOLDER).is_dir():
+            staging.add_tree(search.FOLDER)
         return key
-    staging.stage_kept(indexed)
-    search.build_index(staging.root, language)
-    if (staging.root / search.FOLDER).is_dir():
-        staging.add_tree(search.FOLDER)
-    return key
+    before = (old or {}).get("search")
+    before = before if isinstance(before, dict) and isinstance(known, dict) else {}
+    keys = {}
+    for folder, pages in split.items():
+        keys[folder] = key = search.index_key(language, pages)
+        if before.get(folder) == key and staging.link_tree(folder, outdir / folder, known):
+            continue
+        staging.stage_kept(pages)
+        search.build_bundle(staging.root, folder, pages, language)
+        staging.add_tree(folder)
+    staging.write(search.BUNDLES, search.bundles_json(split))
+    return keys
 
 
 def _check_outdir(outdir: Path) -> None:

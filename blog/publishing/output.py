@@ -140,7 +140,7 @@ class Staging:
         order = sorted(
             self.files,
             key=lambda name: (
-                not name.startswith(("static/", "media/", "pagefind/")),
+                not name.startswith(("static/", "media/", "pagefind")),  # pagefind-1/…
                 name.startswith("_"),
                 name,
             ),

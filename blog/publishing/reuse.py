@@ -182,7 +182,7 @@ def read_manifest(path: Path) -> dict | None:
 
 
 def manifest_text(
-    fingerprint_: str, posts: dict, pages: dict, files: dict | None = None, search: str = ""
+    fingerprint_: str, posts: dict, pages: dict, files: dict | None = None, search: str | dict = ""
 ) -> bytes:
     """The manifest; each address that pages link is written once, pages name its number."""
     table: dict[str, int] = {}
