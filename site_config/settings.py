@@ -358,7 +358,7 @@ CARNET_STATIC_DIR = os.environ.get("CARNET_STATIC_DIR", "")
 CARNET_STATIC_BASE_URL = os.environ.get("CARNET_STATIC_BASE_URL", "")
 CARNET_STATIC_CONTACT_ACTION = os.environ.get("CARNET_STATIC_CONTACT_ACTION", "")
 # Post pages per Pagefind run: beyond, the search index is made in batches (its memory).
-CARNET_STATIC_SEARCH_BATCH = env_int("CARNET_STATIC_SEARCH_BATCH", 1000)
+CARNET_STATIC_SEARCH_BATCH = env_int("CARNET_STATIC_SEARCH_BATCH", 500)
 
 # Security headers; HTTPS-only settings turn on with DJANGO_SECURE=1 behind TLS.
 SECURE = env_bool("DJANGO_SECURE")
