@@ -12,25 +12,13 @@ from django.test import TestCase
 from blog.models import Post, PostAuthor, Redirect
 from tests.support.cases import TemporaryFolders
 from tests.support.factories import make_author, make_post
-from tests.support.static_site import build, changed, files
+from tests.support.static_site import SITE_NOW, BuiltSite, build, changed, files
 
-NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
+NOW = SITE_NOW
 
 
-class IncrementalTests(TemporaryFolders, TestCase):
-    def setUp(self):
-        super().setUp()
-        self.clock = self.enterContext(time_machine.travel(NOW, tick=False))
-        self.posts = [
-            make_post(
-                title=f"Billet {n}",
-                tags=["python" if n % 2 else "django"],
-                pub_date=NOW - dt.timedelta(days=40 * n + 1),
-            )
-            for n in range(14)
-        ]
-        self.out = self.tmp_path / "site"
-        build(self.out)
+class IncrementalTests(BuiltSite, TemporaryFolders, TestCase):
+    POSTS = 14
 
     def linking(self, url: str) -> set[str]:
         """The pages of the output that link ``url`` (lists, tags, archives, neighbours)."""

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import time_machine
 from django.test import SimpleTestCase, TestCase
 
 from blog.publishing import search
 from tests.support.cases import TemporaryFolders
-from tests.support.factories import make_post
-from tests.support.static_site import build, files
+from tests.support.static_site import SITE_NOW, BuiltSite, build, files
 
-NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
+NOW = SITE_NOW
 
 
 def read_manifest(out) -> dict:
@@ -24,20 +22,8 @@ def links_of(manifest: dict, relative: str) -> set[str]:
     return {manifest["addresses"][index] for index in manifest["pages"][relative]["links"]}
 
 
-class ManifestTests(TemporaryFolders, TestCase):
-    def setUp(self):
-        super().setUp()
-        self.clock = self.enterContext(time_machine.travel(NOW, tick=False))
-        self.posts = [
-            make_post(
-                title=f"Billet {n}",
-                tags=["python" if n % 2 else "django"],
-                pub_date=NOW - dt.timedelta(days=40 * n + 1),
-            )
-            for n in range(12)
-        ]
-        self.out = self.tmp_path / "site"
-        build(self.out)
+class ManifestTests(BuiltSite, TemporaryFolders, TestCase):
+    POSTS = 12
 
     def edit(self, post, body: str) -> None:
         self.clock.shift(dt.timedelta(hours=1))

@@ -6,6 +6,7 @@ regular expressions: a link the build missed is then a broken link here.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import re
@@ -23,11 +24,16 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+import time_machine
 from django.core.management import call_command
+
+from tests.support.factories import make_post
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SAMPLE = ROOT / "deploy" / "nginx-static.conf"
 ORIGIN = "https://carnet.example"
+# The instant the built-site tests run at (their clock frozen there).
+SITE_NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
 
 
 def build(outdir: Path, *args: str, base_url: str = ORIGIN) -> tuple[str, str]:
@@ -224,3 +230,26 @@ class Nginx:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class BuiltSite:
+    """A TestCase mixin: ``POSTS`` posts (tags alternating python/django, one every 40 days
+    before SITE_NOW) built once into ``self.out`` in setUp, the clock frozen at SITE_NOW
+    (``self.clock`` moves it). Goes before TemporaryFolders, whose setUp gives ``self.tmp_path``."""
+
+    POSTS = 12
+
+    def setUp(self):
+
+        super().setUp()
+        self.clock = self.enterContext(time_machine.travel(SITE_NOW, tick=False))
+        self.posts = [
+            make_post(
+                title=f"Billet {n}",
+                tags=["python" if n % 2 else "django"],
+                pub_date=SITE_NOW - dt.timedelta(days=40 * n + 1),
+            )
+            for n in range(self.POSTS)
+        ]
+        self.out = self.tmp_path / "site"
+        build(self.out)
