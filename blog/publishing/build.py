@@ -189,6 +189,8 @@ def _index(staging: Staging, crawl: Crawl, outdir: Path, old: dict | None) -> st
     known = (old or {}).get("files")
     if len(split) <= 1:
         key = search.index_key(language, indexed)
+        if key:  # no other bundle: the search page reads an empty list (not a 404)
+            staging.write(search.BUNDLES, search.bundles_json([search.FOLDER]))
         same = bool(key and old and old.get("search") == key and isinstance(known, dict))
         if same and staging.link_tree(search.FOLDER, outdir / search.FOLDER, known):
             return key

@@ -1,7 +1,8 @@
 // The static site's search page (manage.py build_static): Pagefind's UI over the index in
 // /pagefind/. A search typed in the header form arrives as ?q=…, as on the live site.
-// A site of more than 1,000 posts has several bundles (/pagefind-1/…): the build lists
-// them in /pagefind-bundles.json (only then), merged here (PagefindUI's mergeIndex).
+// Beyond CARNET_STATIC_SEARCH_BATCH post pages (500) the index has several bundles
+// (/pagefind-1/…): the build lists the others in /pagefind-bundles.json (an empty list with
+// one bundle), merged here (PagefindUI's mergeIndex).
 "use strict";
 window.addEventListener("DOMContentLoaded", () => {
   const mount = document.getElementById("static-search");
