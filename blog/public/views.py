@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
@@ -27,7 +25,7 @@ from blog.public.lookups import not_found, page_or_404
 from blog.publishing.flags import static_build
 from blog.site import archive
 from blog.site.identity import profile_links
-from blog.site.stamps import public_state
+from blog.site.stamps import STATE_CACHE_SECONDS, public_state, state_key
 from blog.site.tags import tag_counts
 from blog.text import ascii_slugify
 
@@ -35,7 +33,6 @@ HOME_LATEST = 10
 HOME_FEATURED = 3
 PER_PAGE = 10
 RELATED = 3
-RELATED_CACHE_SECONDS = 24 * 3600  # keys change with the site: the timeout only frees memory
 
 
 def bylines_shown(request) -> bool:
@@ -141,14 +138,12 @@ class PostDetailView(PublishedPostMixin, DetailView):
         tag_ids = [tag.id for tag in post.tags.all()]
         if not tag_ids:
             return []
-        state = public_state(self.request)
-        parts = (state.updated, state.published, state.count, post.pk, post.updated, tag_ids)
-        key = "carnet-related:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+        key = state_key(self.request, "related", post.pk, post.updated, tag_ids)
         fields = ("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")
         ids = cache.get(key)
         if ids is None:
             found = list(Post.objects.published().related_to(post, tag_ids).only(*fields)[:RELATED])
-            cache.set(key, [related.pk for related in found], RELATED_CACHE_SECONDS)
+            cache.set(key, [related.pk for related in found], STATE_CACHE_SECONDS)
             return found
         by_id = Post.objects.published().only(*fields).in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]

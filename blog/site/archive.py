@@ -12,7 +12,6 @@ an edit, a deletion or a scheduled post going live is a new key, never a stale l
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from itertools import groupby
 
 from django.conf import settings
@@ -23,9 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from blog.models import Post
-from blog.site.stamps import public_state
+from blog.site.stamps import STATE_CACHE_SECONDS, kept_per_state, state_key
 
-CACHE_SECONDS = 24 * 3600  # the keys change on every change: the timeout only frees memory
 TEMPLATE = "includes/archive_links.html"
 # Bump when the template changes: a cache shared between deployments (Redis) keeps old HTML.
 VERSION = "1"
@@ -46,20 +44,14 @@ def months_of(request, year: int) -> list[dt.datetime]:
     return [timezone.make_aware(dt.datetime(d.year, d.month, 1)) for d in reversed(months)]
 
 
-def _key(kind: str, state) -> str:
-    parts = (VERSION, state.updated, state.published, state.count)
-    parts += (settings.TIME_ZONE, get_language(), settings.DEBUG)
-    return f"carnet-{kind}:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+def _settings() -> tuple:
+    """What the archive's rendering reads besides the posts."""
+    return (VERSION, settings.TIME_ZONE, get_language(), settings.DEBUG)
 
 
 def cached_years(request) -> list[tuple[int, list]]:
     """``years()``, kept per state of the site as the links are (the sitemap lists them)."""
-    key = _key("archive-years", public_state(request))
-    found = cache.get(key)
-    if found is None:
-        found = years()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return kept_per_state(request, "archive-years", years, *_settings())
 
 
 def links_html(request=None) -> SafeString:
@@ -67,12 +59,12 @@ def links_html(request=None) -> SafeString:
     not changed since they were rendered (no query then)."""
     key = None
     if request is not None:
-        key = _key("archive", public_state(request))
+        key = state_key(request, "archive", *_settings())
         html = cache.get(key)
         if html is not None:
             return mark_safe(html)  # safe: our own template's output, stored below
     found = cached_years(request) if request is not None else years()
     html = render_to_string(TEMPLATE, {"years": found})
     if key is not None:
-        cache.set(key, str(html), CACHE_SECONDS)
+        cache.set(key, str(html), STATE_CACHE_SECONDS)
     return mark_safe(html)  # safe: rendered by the template, which escapes

@@ -9,10 +9,13 @@ authors have published posts) beside them as scalar subqueries: still one query.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -196,3 +199,26 @@ def share_state(request, state: PublicState) -> None:
 def read_public_state() -> PublicState:
     """The public state outside a request (the static build reads it once)."""
     return public_state(SimpleNamespace())
+
+
+# Values kept per state expire with it (a change is a new key): the timeout only frees memory.
+STATE_CACHE_SECONDS = 24 * 3600
+
+
+def state_key(request, kind: str, *more) -> str:
+    """A cache key that changes with the published posts (newest edit, newest publication,
+    count) and with ``more``: an edit, a deletion or a scheduled post going live is a new key,
+    never a stale value."""
+    state = public_state(request)
+    parts = (state.updated, state.published, state.count, *more)
+    return f"carnet-{kind}:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+def kept_per_state(request, kind: str, compute: Callable[[], object], *more):
+    """``compute()``, from Django's cache while the site has not changed (``state_key``)."""
+    key = state_key(request, kind, *more)
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, STATE_CACHE_SECONDS)
+    return found

@@ -9,17 +9,14 @@ publication and count of published posts are the cache key, as for the archive l
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count
 from taggit.models import Tag
 
 from blog.models import Post
-from blog.site.stamps import public_state
+from blog.site.stamps import kept_per_state
 
-CACHE_SECONDS = 24 * 3600  # the keys change on every change: the timeout only frees memory
 # Bump when the rows' shape changes: a cache shared between deployments (Redis) keeps old rows.
 VERSION = "1"
 
@@ -44,11 +41,4 @@ def published_tags() -> list[TagCount]:
 
 def tag_counts(request) -> list[TagCount]:
     """``published_tags()``, from the cache when the site has not changed since (no query)."""
-    state = public_state(request)
-    parts = (VERSION, state.updated, state.published, state.count)
-    key = "carnet-tags:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
-    tags = cache.get(key)
-    if tags is None:
-        tags = published_tags()
-        cache.set(key, tags, CACHE_SECONDS)
-    return tags
+    return kept_per_state(request, "tags", published_tags, VERSION)
