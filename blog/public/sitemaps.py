@@ -11,8 +11,6 @@ pages, and the tags' and the archive's lists are kept per state of the site.
 
 from __future__ import annotations
 
-import math
-
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.shortcuts import get_current_site
@@ -72,7 +70,7 @@ class PostSitemap(RequestSitemap):
         return pages
 
     def page_count(self) -> int:
-        return max(1, math.ceil(public_state(self.request).count / self.limit))
+        return self.paginator.num_pages  # from the state's count: no query
 
     def lastmod(self, post):
         return max(post.updated, post.pub_date)
@@ -86,7 +84,7 @@ class TagSitemap(RequestSitemap):
         return sorted(tag_counts(self.request), key=lambda tag: tag.slug)
 
     def page_count(self) -> int:
-        return max(1, math.ceil(len(tag_counts(self.request)) / self.limit))
+        return self.paginator.num_pages  # the kept list's length: no query
 
     def location(self, tag):
         return reverse("blog:tag", kwargs={"slug": tag.slug})
