@@ -119,34 +119,37 @@ class PostDetailView(PublishedPostMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        post = self.object
+        context.update(self.around(self.object))
+        return context
+
+    def around(self, post: Post) -> dict:
+        """The previous and next published posts and up to 3 related ones (sharing the most
+        tags, newest first on a tie: ``PostQuerySet.related_to``).
+
+        Kept per state of the site (the published posts' newest edit, publication and count)
+        and of this post (its date, edit and tags): any change to a published post is a new
+        state, so the kept posts (titles, addresses, pictures) are the ones a query would give.
+        Their three queries, the related ranking a union built by the ORM, cost more than the
+        rest of the page; a kept page makes none."""
+        tag_ids = [tag.id for tag in post.tags.all()]
+        key = state_key(self.request, "around", post.pk, post.pub_date, post.updated, tag_ids)
+        found = cache.get(key)
+        if found is None:
+            found = self.find_around(post, tag_ids)
+            cache.set(key, found, STATE_CACHE_SECONDS)
+        return found
+
+    def find_around(self, post: Post, tag_ids: list[int]) -> dict:
         published = Post.objects.published().only("title", "slug", "pub_date")
         before = Q(pub_date__lt=post.pub_date) | Q(pub_date=post.pub_date, id__lt=post.id)
         after = Q(pub_date__gt=post.pub_date) | Q(pub_date=post.pub_date, id__gt=post.id)
-        context["previous_post"] = published.filter(before).order_by("-pub_date", "-id").first()
-        context["next_post"] = published.filter(after).order_by("pub_date", "id").first()
-        context["related_posts"] = self.related(post)
-        return context
-
-    def related(self, post: Post) -> list[Post]:
-        """Up to 3 published posts sharing the most tags with this one, newest first on a tie
-        (among each tag's newest posts: ``PostQuerySet.related_to``).
-
-        Which posts they are is kept per state of the site (the published posts' newest edit,
-        publication and count) and of this post (its edit and tags): the ranking query, a union
-        built by the ORM, cost more than the rest of the page. Then one query by key."""
-        tag_ids = [tag.id for tag in post.tags.all()]
-        if not tag_ids:
-            return []
-        key = state_key(self.request, "related", post.pk, post.updated, tag_ids)
         fields = ("title", "slug", "pub_date", "image", "image_alt", "image_width", "image_height")
-        ids = cache.get(key)
-        if ids is None:
-            found = list(Post.objects.published().related_to(post, tag_ids).only(*fields)[:RELATED])
-            cache.set(key, [related.pk for related in found], STATE_CACHE_SECONDS)
-            return found
-        by_id = Post.objects.published().only(*fields).in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
+        related = Post.objects.published().related_to(post, tag_ids).only(*fields)[:RELATED]
+        return {
+            "previous_post": published.filter(before).order_by("-pub_date", "-id").first(),
+            "next_post": published.filter(after).order_by("pub_date", "id").first(),
+            "related_posts": list(related) if tag_ids else [],
+        }
 
 
 class TagListView(ConditionalMixin, TemplateView):
@@ -225,9 +228,21 @@ class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
         months = archive.months_of(self.request, int(self.get_year()))
         return months or super().get_date_list(queryset, date_type, ordering)
 
+    # The neighbouring years from the same kept archive: Django looks each up with a query,
+    # the previous one walking back over this year's posts.
+    def get_previous_year(self, date):
+        return archive.neighbour(self.request, date, "year", previous=True)
+
+    def get_next_year(self, date):
+        return archive.neighbour(self.request, date, "year", previous=False)
+
 
 class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):
-    pass
+    def get_previous_month(self, date):
+        return archive.neighbour(self.request, date, "month", previous=True)
+
+    def get_next_month(self, date):
+        return archive.neighbour(self.request, date, "month", previous=False)
 
 
 @method_decorator(never_cache, name="dispatch")
