@@ -120,7 +120,42 @@ class PostDetailView(PublishedPostMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.around(self.object))
+        context["article_key"] = self.article_key(self.object, context)
         return context
+
+    def article_key(self, post: Post, context: dict) -> tuple:
+        """Every value the post's ``<article>`` shows, the key under which it is rendered once
+        per process (``{% remember %}``, blog.templatetags.fragments): the post, its tags,
+        authors (and their profiles' last edit, for the author boxes), its neighbours and
+        related posts, and whether it is published yet (a scheduled post's notice)."""
+
+        def shown(other: Post) -> tuple:
+            image = other.image.name if other.image else ""
+            return (other.pk, other.slug, other.title, other.pub_date, image, other.image_alt,
+                    other.image_width, other.image_height)  # fmt: skip
+
+        def link(other: Post | None) -> tuple | None:  # a neighbour: its title and address
+            return None if other is None else (other.pk, other.slug, other.title)
+
+        several = bylines_shown(self.request)  # (the context processors run later)
+        state = public_state(self.request)
+        return (
+            shown(post),
+            post.description,
+            post.updated,
+            post.reading_time,
+            post.language,
+            post.status,
+            post.is_published,
+            post.body_html,
+            tuple((tag.slug, tag.name) for tag in post.tags.all()),
+            several,
+            tuple((a.pk, a.slug, a.name) for a in post.byline),
+            state.site.authors if several else None,
+            link(context["previous_post"]),
+            link(context["next_post"]),
+            tuple(shown(related) for related in context["related_posts"]),
+        )
 
     def around(self, post: Post) -> dict:
         """The previous and next published posts and up to 3 related ones (sharing the most

@@ -15,7 +15,10 @@ from tests.public.test_query_plans import page_queries
 from tests.support.factories import make_post
 
 NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
-NEIGHBOUR_SQL = ('ORDER BY "blog_post"."pub_date" DESC, "blog_post"."id" DESC LIMIT 1', 'AS "shared"')
+NEIGHBOUR_SQL = (
+    'ORDER BY "blog_post"."pub_date" DESC, "blog_post"."id" DESC LIMIT 1',
+    'AS "shared"',
+)
 
 
 def neighbour_queries(client, url: str) -> list[str]:
@@ -54,7 +57,8 @@ class PostNeighboursKeptTests(TestCase):
         self.after.title = "Après, revu"
         self.after.save()
         response = self.client.get("/blog/sujet/")
-        self.assertContains(response, '<a rel="next" href="/blog/apres/">Après, revu</a>', html=True)
+        next_link = '<a rel="next" href="/blog/apres/">Après, revu</a>'
+        self.assertContains(response, next_link, html=True)
         self.assertContains(response, '<a href="/blog/apres/">Après, revu</a>')
 
     def test_an_unpublished_neighbour_goes_at_once(self):
