@@ -57,11 +57,18 @@ class PublishedPostMixin(ConditionalMixin):
     def get_queryset(self):
         return Post.objects.published().cards()
 
+    def known_count(self) -> int | None:
+        """The number of posts listed, when known without a query (None: counted)."""
+        return None
+
     def paginate_queryset(self, queryset, page_size):
         # Tags only for the page's cards: the archives' previous/next lookups also start from
         # get_queryset(), and a prefetch there cost a query only when such a post existed.
         queryset = queryset.prefetch_related(*card_prefetches(self.request))
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        known = self.known_count()
+        if known is not None:  # no COUNT query: the paginator's count is a cached property
+            paginator.count = known
         page = page_or_404(self.request, paginator)
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -256,7 +263,30 @@ class AuthorPostListView(PublishedPostMixin, ListView):
         )
 
 
-class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
+class KeptArchiveMixin(PublishedPostMixin):
+    """The archives' counts from the months kept per state of the site (blog.site.archive):
+    Django asks the database whether the period has posts, then the paginator counts them."""
+
+    def period(self) -> tuple[int, int | None]:
+        raise NotImplementedError
+
+    def known_count(self) -> int:
+        return archive.count_in(self.request, *self.period())
+
+    def get_dated_queryset(self, **lookup):
+        if not self.known_count():
+            # Django's words for an empty period (allow_empty is off), without its query.
+            raise Http404(
+                _("No %(verbose_name_plural)s available")
+                % {"verbose_name_plural": Post._meta.verbose_name_plural}
+            )
+        return self.get_queryset().filter(**lookup)
+
+
+class PostYearArchiveView(KeptArchiveMixin, YearArchiveView):
+    def period(self) -> tuple[int, int | None]:
+        return int(self.get_year()), None
+
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         # The year's months from the archive kept per state of the site; Django's own query
         # (which also answers the 404 of a year without posts) when it has none.
@@ -272,7 +302,11 @@ class PostYearArchiveView(PublishedPostMixin, YearArchiveView):
         return archive.neighbour(self.request, date, "year", previous=False)
 
 
-class PostMonthArchiveView(PublishedPostMixin, MonthArchiveView):
+class PostMonthArchiveView(KeptArchiveMixin, MonthArchiveView):
+    def period(self) -> tuple[int, int | None]:
+        # month_format is "%m": Django has already turned a month that isn't one into a 404.
+        return int(self.get_year()), int(self.get_month())
+
     def get_previous_month(self, date):
         return archive.neighbour(self.request, date, "month", previous=True)
 

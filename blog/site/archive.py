@@ -16,6 +16,8 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, DateField
+from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -26,13 +28,48 @@ from blog.site.stamps import STATE_CACHE_SECONDS, kept_per_state, state_key
 
 TEMPLATE = "includes/archive_links.html"
 # Bump when the template changes: a cache shared between deployments (Redis) keeps old HTML.
-VERSION = "1"
+VERSION = "2"  # 2: months kept with their counts
+
+
+def month_counts() -> list[tuple[dt.date, int]]:
+    """[(first day of a month, its number of published posts), …], newest month first: one
+    query over every post (its month in the current time zone, as ``QuerySet.dates()``)."""
+    rows = (
+        Post.objects.published()
+        .order_by()
+        .annotate(month=TruncMonth("pub_date", output_field=DateField()))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("-month")
+    )
+    return [(row["month"], row["n"]) for row in rows]
+
+
+def _years(counts: list[tuple[dt.date, int]]) -> list[tuple[int, list]]:
+    return [
+        (year, [month for month, _ in group])
+        for year, group in groupby(counts, lambda row: row[0].year)
+    ]
 
 
 def years() -> list[tuple[int, list]]:
     """[(year, [month dates, newest first]), …], newest year first: one query over every post."""
-    months = Post.objects.published().dates("pub_date", "month", order="DESC")
-    return [(year, list(group)) for year, group in groupby(months, lambda d: d.year)]
+    return _years(month_counts())
+
+
+def cached_month_counts(request) -> list[tuple[dt.date, int]]:
+    """``month_counts()``, kept per state of the site."""
+    return kept_per_state(request, "archive-months", month_counts, *_settings())
+
+
+def count_in(request, year: int, month: int | None = None) -> int:
+    """How many published posts a year (or one of its months) has, from the kept counts: an
+    archive page's paginator needs it, and Django asks the database twice (exists, count)."""
+    return sum(
+        n
+        for first, n in cached_month_counts(request)
+        if first.year == year and (month is None or first.month == month)
+    )
 
 
 def months_of(request, year: int) -> list[dt.datetime]:
@@ -66,8 +103,8 @@ def _settings() -> tuple:
 
 
 def cached_years(request) -> list[tuple[int, list]]:
-    """``years()``, kept per state of the site as the links are (the sitemap lists them)."""
-    return kept_per_state(request, "archive-years", years, *_settings())
+    """``years()``, from the counts kept per state of the site (the sitemap lists them)."""
+    return _years(cached_month_counts(request))
 
 
 def links_html(request=None) -> SafeString:

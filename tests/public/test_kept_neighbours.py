@@ -132,3 +132,42 @@ class ArchiveNeighboursKeptTests(TestCase):
             response = self.client.get("/archive/2026/")
         self.clock.start()
         self.assertContains(response, '<a href="/archive/2027/">2027 →</a>', html=True)
+
+
+class ArchiveCountsKeptTests(TestCase):
+    """A year's or a month's number of posts comes from the kept months: no COUNT, no EXISTS."""
+
+    def setUp(self):
+        cache.clear()
+        self.clock = time_machine.travel(NOW, tick=False)
+        self.now = self.clock.start()
+        self.addCleanup(self.clock.stop)
+        for day in range(1, 12):  # 11 posts in March 2026: two pages of ten
+            make_post(title=f"Mars {day}", pub_date=dt.datetime(2026, 3, day, 9, tzinfo=dt.UTC))
+        make_post(title="Caché", status=Post.Status.DRAFT,
+                  pub_date=dt.datetime(2026, 3, 20, tzinfo=dt.UTC))  # fmt: skip
+
+    def counting_queries(self, url: str) -> list[str]:
+        return [q for q in page_queries(self.client, url)
+                if q.startswith(("SELECT COUNT(*)", 'SELECT 1 AS "a"'))]  # fmt: skip
+
+    def test_a_period_is_paginated_without_counting(self):
+        for url in ("/archive/2026/", "/archive/2026/03/"):
+            with self.subTest(url=url):
+                self.client.get(url)  # the months kept
+                self.assertEqual(self.counting_queries(url), [])
+                self.assertEqual(len(self.client.get(url).context["object_list"]), 10)
+                self.assertContains(self.client.get(f"{url}?page=2"), "Mars 1<")
+                self.assertEqual(self.client.get(f"{url}?page=3").status_code, 404)
+                self.assertNotContains(self.client.get(f"{url}?page=2"), "Caché")
+
+    def test_a_post_published_or_withdrawn_changes_the_pages_at_once(self):
+        self.client.get("/archive/2026/?page=2")
+        self.now.shift(dt.timedelta(minutes=1))
+        Post.objects.filter(title="Mars 11").update(status=Post.Status.DRAFT)
+        self.assertEqual(self.client.get("/archive/2026/?page=2").status_code, 404)
+        self.now.shift(dt.timedelta(minutes=1))
+        Post.objects.filter(title="Caché").update(status=Post.Status.PUBLISHED)
+        response = self.client.get("/archive/2026/03/?page=2")
+        self.assertContains(response, "Mars 1<")
+        self.assertEqual(self.client.get("/archive/2025/").status_code, 404)
