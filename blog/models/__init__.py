@@ -4,11 +4,20 @@ Models import only the pure helpers (rendering, text, roles), never a service or
 """
 
 from blog.models.authors import Author, AuthorQuerySet, site_author, site_author_name
-from blog.models.posts import AUTHOR_LINKS, Post, PostAuthor, PostQuerySet, Redirect, TaggedPost
+from blog.models.posts import (
+    AUTHOR_LINKS,
+    Post,
+    PostAuthor,
+    PostQuerySet,
+    Redirect,
+    TaggedPost,
+    attach_tags,
+)
 from blog.models.site import ContactMessage, Page, PageQuerySet, SiteIdentity
 
 __all__ = [
     "AUTHOR_LINKS",
+    "attach_tags",
     "Author",
     "AuthorQuerySet",
     "PostAuthor",

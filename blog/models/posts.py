@@ -366,6 +366,35 @@ AUTHOR_LINKS = models.Prefetch(
 )
 
 
+def attach_tags(posts: list[Post]) -> list[Post]:
+    """Give each post its tags as ``prefetch_related("tags")`` does, in their order (the
+    links'), so that ``post.tags.all()`` makes no query: one query of plain values.
+
+    Django's prefetch runs taggit's queryset with an ``extra()`` column and builds a link row
+    per tag to match them up: 1 ms of a list page's 4. Here each tag is built from three
+    values. The cached queryset is an empty one's (``none()``) filled with the tags: a filter
+    chained on it finds nothing rather than every tag of the site."""
+    if not posts:
+        return posts
+    from taggit.models import Tag
+
+    tags: dict[int, list] = {post.pk: [] for post in posts}
+    rows = (
+        TaggedPost.objects.filter(content_object__in=list(tags))
+        .order_by("id")
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    for post_id, tag_id, name, slug in rows:
+        tag = Tag(id=tag_id, name=name, slug=slug)
+        tag._state.adding, tag._state.db = False, TaggedPost.objects.db
+        tags[post_id].append(tag)
+    for post in posts:
+        cached = Tag.objects.none()
+        cached._result_cache, cached._prefetch_done = tags[post.pk], True
+        post.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = cached
+    return posts
+
+
 class Redirect(models.Model):
     """An old address (from the previous site, or a changed slug) and where it leads now."""
 

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from blog import search_index
-from blog.models import Post
+from blog.models import Post, attach_tags
 from blog.search_index import Query
 
 # Private-use characters mark the matches; they cannot come from a post (HTML is escaped
@@ -145,8 +145,9 @@ def results(query: Query, ids: list[int]) -> list[Post]:
     # By id (the primary key), not published() again: SQLite would walk every published post
     # on the (status, pub_date) index to find ten ids. The ids come from ranked_ids, which
     # reads visible posts only; is_published below checks them once more all the same.
-    posts = Post.objects.cards().with_tags().in_bulk(ids)
+    posts = Post.objects.cards().in_bulk(ids)
     posts = {pk: post for pk, post in posts.items() if post.is_published}
+    attach_tags(list(posts.values()))
     marked = _highlights(query, list(posts))
     ordered = []
     for post_id in ids:

@@ -18,7 +18,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from blog.models import AUTHOR_LINKS, Author, Post
+from blog.models import AUTHOR_LINKS, Author, Post, attach_tags
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
@@ -41,8 +41,13 @@ def bylines_shown(request) -> bool:
     return public_state(request).site.several_authors
 
 
-def card_prefetches(request) -> tuple:
-    return ("tags", AUTHOR_LINKS) if bylines_shown(request) else ("tags",)
+def prepare_cards(request, posts) -> list[Post]:
+    """The posts of a list with what their cards show: tags (one query), and the authors
+    when bylines are shown."""
+    posts = attach_tags(list(posts))
+    if bylines_shown(request):
+        prefetch_related_objects(posts, AUTHOR_LINKS)
+    return posts
 
 
 class PublishedPostMixin(ConditionalMixin):
@@ -62,14 +67,14 @@ class PublishedPostMixin(ConditionalMixin):
         return None
 
     def paginate_queryset(self, queryset, page_size):
-        # Tags only for the page's cards: the archives' previous/next lookups also start from
-        # get_queryset(), and a prefetch there cost a query only when such a post existed.
-        queryset = queryset.prefetch_related(*card_prefetches(self.request))
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         known = self.known_count()
         if known is not None:  # no COUNT query: the paginator's count is a cached property
             paginator.count = known
         page = page_or_404(self.request, paginator)
+        # Tags only for the page's cards: the archives' previous/next lookups also start from
+        # get_queryset(), and a prefetch there cost a query only when such a post existed.
+        page.object_list = prepare_cards(self.request, page.object_list)
         return paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -92,7 +97,7 @@ class HomeView(PublishedPostMixin, ListView):
         latest = list(context["latest_posts"])
         featured = self.featured
         # One query for the tags of both blocks.
-        prefetch_related_objects(featured + latest, *card_prefetches(self.request))
+        prepare_cards(self.request, featured + latest)
         context.update(latest_posts=latest, featured_posts=featured)
         return context
 
@@ -104,7 +109,7 @@ class PostListView(PublishedPostMixin, ListView):
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
         # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
-        return Post.objects.visible_to(self.request.user).with_tags().with_authors()
+        return Post.objects.visible_to(self.request.user).with_authors()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -120,9 +125,10 @@ class PostDetailView(PublishedPostMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return super().get_object(queryset)
+            post = super().get_object(queryset)
         except Http404:
             raise Http404("No post at this address.") from None
+        return attach_tags([post])[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
