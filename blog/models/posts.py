@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import operator
 import re
-from functools import reduce
+from functools import lru_cache, reduce
 
 from django.conf import settings
 from django.db import connections, models
@@ -366,6 +366,17 @@ AUTHOR_LINKS = models.Prefetch(
 )
 
 
+@lru_cache(maxsize=4096)
+def _tag(tag_id: int, name: str, slug: str, db: str):
+    """A tag as the database gave it, built once per process for these values: a list page
+    shows some forty tags, most of them the same ones (pages only read them)."""
+    from taggit.models import Tag
+
+    tag = Tag(id=tag_id, name=name, slug=slug)
+    tag._state.adding, tag._state.db = False, db
+    return tag
+
+
 def attach_tags(posts: list[Post]) -> list[Post]:
     """Give each post its tags as ``prefetch_related("tags")`` does, in their order (the
     links'), so that ``post.tags.all()`` makes no query: one query of plain values.
@@ -378,16 +389,20 @@ def attach_tags(posts: list[Post]) -> list[Post]:
         return posts
     from taggit.models import Tag
 
+    from blog import prepared
+
     tags: dict[int, list] = {post.pk: [] for post in posts}
-    rows = (
-        TaggedPost.objects.filter(content_object__in=list(tags))
-        .order_by("id")
-        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    rows = prepared.rows(
+        ("post-tags", len(tags)),
+        lambda *ids: (
+            TaggedPost.objects.filter(content_object__in=ids)
+            .order_by("id")
+            .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+        ),
+        tuple(tags),
     )
     for post_id, tag_id, name, slug in rows:
-        tag = Tag(id=tag_id, name=name, slug=slug)
-        tag._state.adding, tag._state.db = False, TaggedPost.objects.db
-        tags[post_id].append(tag)
+        tags[post_id].append(_tag(tag_id, name, slug, TaggedPost.objects.db))
     for post in posts:
         cached = Tag.objects.none()
         cached._result_cache, cached._prefetch_done = tags[post.pk], True

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from blog import prepared
 from blog.models import AUTHOR_LINKS, Author, Post, attach_tags
 from blog.public import search
 from blog.public.caching import ConditionalMixin
@@ -59,8 +61,20 @@ class PublishedPostMixin(ConditionalMixin):
     make_object_list = True
     month_format = "%m"
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.now = timezone.now()  # one instant for every query of the page
+
+    def listed(self, now, *values):
+        """The posts this view lists, from ``listed_values()`` alone (their SQL is built
+        once: blog.prepared)."""
+        return Post.objects.published(now).cards()
+
+    def listed_values(self) -> tuple:
+        return ()
+
     def get_queryset(self):
-        return Post.objects.published().cards()
+        return self.listed(self.now, *self.listed_values())
 
     def known_count(self) -> int | None:
         """The number of posts listed, when known without a query (None: counted)."""
@@ -72,9 +86,15 @@ class PublishedPostMixin(ConditionalMixin):
         if known is not None:  # no COUNT query: the paginator's count is a cached property
             paginator.count = known
         page = page_or_404(self.request, paginator)
+        low, high = page.object_list.query.low_mark, page.object_list.query.high_mark
+        posts = prepared.rows(
+            (type(self).__qualname__, low, high),
+            lambda *values: self.listed(*values)[low:high],
+            (self.now, *self.listed_values()),
+        )
         # Tags only for the page's cards: the archives' previous/next lookups also start from
         # get_queryset(), and a prefetch there cost a query only when such a post existed.
-        page.object_list = prepare_cards(self.request, page.object_list)
+        page.object_list = prepare_cards(self.request, posts)
         return paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -88,9 +108,17 @@ class HomeView(PublishedPostMixin, ListView):
     def get_queryset(self):
         # The featured block first, so that « Derniers articles » does not repeat it and still
         # lists HOME_LATEST posts (two queries, as before).
-        self.featured = list(Post.objects.published().featured().cards()[:HOME_FEATURED])
+        self.featured = prepared.rows(
+            ("home-featured",),
+            lambda now: Post.objects.published(now).featured().cards()[:HOME_FEATURED],
+            (self.now,),
+        )
         shown = [post.pk for post in self.featured]
-        return Post.objects.published().cards().exclude(pk__in=shown)[:HOME_LATEST]
+        return prepared.rows(
+            ("home-latest", len(shown)),
+            lambda now, *ids: Post.objects.published(now).cards().exclude(pk__in=ids)[:HOME_LATEST],
+            (self.now, *shown),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -228,8 +256,11 @@ class TagPostListView(PublishedPostMixin, ListView):
             raise not_found(request, _("There is no tag at this address."))
         return response
 
-    def get_queryset(self):
-        return super().get_queryset().filter(tagged_items__tag=self.tag)
+    def listed(self, now, tag_id):
+        return super().listed(now).filter(tagged_items__tag_id=tag_id)
+
+    def listed_values(self) -> tuple:
+        return (self.tag.pk,)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -260,8 +291,11 @@ class AuthorPostListView(PublishedPostMixin, ListView):
             raise not_found(request, _("There is no author at this address."))
         return response
 
-    def get_queryset(self):
-        return super().get_queryset().by_author(self.author)
+    def listed(self, now, author_id):
+        return super().listed(now).by_author(author_id)
+
+    def listed_values(self) -> tuple:
+        return (self.author.pk,)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -286,7 +320,15 @@ class KeptArchiveMixin(PublishedPostMixin):
                 _("No %(verbose_name_plural)s available")
                 % {"verbose_name_plural": Post._meta.verbose_name_plural}
             )
-        return self.get_queryset().filter(**lookup)
+        self.bounds = (lookup["pub_date__gte"], lookup["pub_date__lt"])
+        return self.get_queryset()
+
+    def listed(self, now, since=None, until=None):
+        posts = super().listed(now)
+        return posts if since is None else posts.filter(pub_date__gte=since, pub_date__lt=until)
+
+    def listed_values(self) -> tuple:
+        return getattr(self, "bounds", ())
 
 
 class PostYearArchiveView(KeptArchiveMixin, YearArchiveView):
