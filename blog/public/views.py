@@ -25,6 +25,7 @@ from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
 from blog.publishing.flags import static_build
+from blog.roles import may_see_unpublished
 from blog.site import archive
 from blog.site.identity import profile_links
 from blog.site.stamps import STATE_CACHE_SECONDS, public_state, state_key
@@ -152,11 +153,23 @@ class PostDetailView(PublishedPostMixin, DetailView):
             raise not_found(request, _("No post at this address.")) from None
 
     def get_object(self, queryset=None):
-        try:
-            post = super().get_object(queryset)
-        except Http404:
-            raise Http404("No post at this address.") from None
-        return attach_tags([post])[0]
+        # The post by its slug (unique), its SQL built once (blog.prepared); its authors and
+        # tags beside it.
+        slug = self.kwargs["slug"]
+        if may_see_unpublished(self.request.user, Post):
+            found = prepared.rows(
+                ("post-any",), lambda slug: Post.objects.filter(slug=slug).order_by()[:1], (slug,)
+            )
+        else:
+            found = prepared.rows(
+                ("post",),
+                lambda now, slug: Post.objects.published(now).filter(slug=slug).order_by()[:1],
+                (self.now, slug),
+            )
+        if not found:
+            raise Http404("No post at this address.")
+        prefetch_related_objects(found, AUTHOR_LINKS)
+        return attach_tags(found)[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
