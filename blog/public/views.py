@@ -345,6 +345,12 @@ class KeptArchiveMixin(PublishedPostMixin):
 
 
 class PostYearArchiveView(KeptArchiveMixin, YearArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # What the months' links show: their nav is rendered once per process for them.
+        context["months_key"] = tuple(context["date_list"])
+        return context
+
     def period(self) -> tuple[int, int | None]:
         return int(self.get_year()), None
 

@@ -58,8 +58,13 @@ def years() -> list[tuple[int, list]]:
 
 
 def cached_month_counts(request) -> list[tuple[dt.date, int]]:
-    """``month_counts()``, kept per state of the site."""
-    return kept_per_state(request, "archive-months", month_counts, *_settings())
+    """``month_counts()``, kept per state of the site (read once per request: an archive page
+    asks for its count, its months and its neighbours)."""
+    found = getattr(request, "_carnet_month_counts", None)
+    if found is None:
+        found = kept_per_state(request, "archive-months", month_counts, *_settings())
+        request._carnet_month_counts = found
+    return found
 
 
 def count_in(request, year: int, month: int | None = None) -> int:

@@ -125,6 +125,18 @@ class ArchiveNeighboursKeptTests(TestCase):
         response = self.client.get("/archive/2026/03/")
         self.assertContains(response, '<a href="/archive/2025/07/">← juillet 2025</a>', html=True)
 
+    def test_a_new_month_shows_in_its_year_at_once(self):
+        from blog.templatetags import fragments
+
+        fragments.forget()
+        response = self.client.get("/archive/2026/")
+        self.assertContains(response, '<a href="/archive/2026/03/">mars</a>', html=True)
+        self.assertNotContains(response, "/archive/2026/05/")
+        make_post(title="Mai", pub_date=dt.datetime(2026, 5, 2, tzinfo=dt.UTC))
+        response = self.client.get("/archive/2026/")
+        self.assertContains(response, '<a href="/archive/2026/05/">mai</a>', html=True)
+        self.assertContains(response, '<a href="/archive/2026/03/">mars</a>', html=True)
+
     def test_a_scheduled_year_appears_when_its_post_goes_live(self):
         self.client.get("/archive/2026/")
         self.clock.stop()
