@@ -9,12 +9,15 @@ tuple is the key of a bounded memory in each process, so the first reader after 
 for the edited card only, and a card seen on the home page is not rendered again for the list.
 Nothing is shared between processes: a new deployment starts from nothing, and a key holds
 every value the card shows, so a remembered card is the one the template would render now.
-A card whose picture could not be resolved is not remembered (it will be once the picture is);
-search results (highlighted titles and snippets) are rendered every time.
+A card whose picture could not be resolved is not remembered (it will be once the picture is).
+A search result's card (its title and snippet highlighted for the query) is remembered once
+per post with stand-ins where the highlighted title and snippet go, which each query's
+highlights replace: the markup around them is the same for every query.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -41,19 +44,29 @@ def forget() -> None:
         _cards.clear()
 
 
+# Where a search result's highlighted title and snippet go in its remembered card: random
+# per process, so that no post's own text can hold them.
+_TITLE = "carnet-title-" + secrets.token_hex(8)
+_SNIPPET = "carnet-snippet-" + secrets.token_hex(8)
+
+
 def card_key(post, level, eager: bool, several_authors: bool) -> tuple | None:
     """Every value the card shows and every setting its rendering reads; None for a card that
-    is not remembered (a search result's highlights)."""
-    if post.title_html or post.snippet_html:
+    is not remembered (a search result with only one of its title and snippet highlighted)."""
+    search = bool(post.title_html or post.snippet_html)
+    if search and not (post.title_html and post.snippet_html):
         return None
     excerpt_source = ""
-    if not post.description:
+    if search:
+        excerpt_source = _SNIPPET  # the snippet stands in for the excerpt
+    elif not post.description:
         excerpt_source = getattr(post, "body_start", None)
         if excerpt_source is None:
             excerpt_source = post.body_html
     tags = tuple((tag.slug, tag.name) for tag in post.tags.all())
     authors = tuple((a.slug, a.name) for a in post.byline) if several_authors else ()
     return (
+        search,
         get_language(),
         timezone.get_current_timezone_name(),
         get_script_prefix(),
@@ -94,13 +107,23 @@ def cards(context, posts, level):
                 if html is not None:
                     _cards.move_to_end(key)
         if html is None:
-            with context.push(post=post, level=level, eager=eager):
-                html = card.render(context)
+            highlights = (post.title_html, post.snippet_html) if key and key[0] else None
+            if highlights:  # rendered with stand-ins, then each query's highlights put in
+                post.title_html, post.snippet_html = mark_safe(_TITLE), mark_safe(_SNIPPET)
+            try:
+                with context.push(post=post, level=level, eager=eager):
+                    html = card.render(context)
+            finally:
+                if highlights:
+                    post.title_html, post.snippet_html = highlights
             pictured = not post.image or "<picture>" in html
             if key is not None and pictured:
                 with _lock:
                     _cards[key] = html
                     while len(_cards) > MAX_CARDS:
                         _cards.popitem(last=False)
+        if key is not None and key[0]:
+            # Safe: the highlights are escaped by the search (blog.public.search).
+            html = html.replace(_TITLE, post.title_html, 1).replace(_SNIPPET, post.snippet_html, 1)
         out.append(html)
     return mark_safe("".join(out))  # safe: rendered by the card template, which escapes

@@ -56,3 +56,32 @@ class RememberedCardsTests(TestCase):
         self.assertEqual(cards_rendered(response), 10)
         self.assertContains(response, "Zoé Martin")
         self.assertContains(response, "Léa Dubois")
+
+
+class RememberedSearchCardsTests(TestCase):
+    """A search result's card is remembered around its highlights: each query shows its own."""
+
+    def setUp(self):
+        cards.forget()
+        cache.clear()
+        add_posts(3)
+
+    def test_each_query_shows_its_own_highlights_in_a_card_rendered_once(self):
+        first = self.client.get("/search/?q=article")
+        self.assertEqual(cards_rendered(first), 3)
+        self.assertContains(first, "<mark>Article</mark> numéro 1")
+        again = self.client.get("/search/?q=numero")
+        self.assertEqual(cards_rendered(again), 0)  # the same cards, other highlights
+        self.assertContains(again, "Article <mark>numéro</mark> 1")
+        self.assertNotContains(again, "<mark>Article</mark>")
+        self.assertNotContains(again, "carnet-title-")
+        self.assertNotContains(again, "carnet-snippet-")
+
+    def test_an_edited_result_shows_at_once(self):
+        self.client.get("/search/?q=article")
+        post = Post.objects.get(title="Article numéro 1")
+        post.title = "Article numéro un, revu"
+        post.save()
+        response = self.client.get("/search/?q=article")
+        self.assertContains(response, "<mark>Article</mark> numéro un, revu")
+        self.assertEqual(cards_rendered(response), 1)
