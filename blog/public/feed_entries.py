@@ -2,18 +2,18 @@
 what it shows.
 
 A feed of twenty full posts cost fourteen times its page floor, nearly all in its entries:
-loading twenty bodies with their tags and authors as model instances, then per entry some
-twenty feed methods, three ``reverse()``, a regex over the body and the XML writer. An entry
-is a pure function of what it shows (the post's columns, which ``updated`` follows, its tags'
-names, its authors' names and addresses, the identity's author name for a post without one,
-the enclosure's rendition) and of where it is shown (the feed format, the language, the time
-zone, the scheme and host of absolute addresses, the address prefix, ``MEDIA_URL``): that tuple
-is the key of a bounded memory in each process (``blog.public.feeds`` builds it), so a feed
-asks the database for the twenty posts' cheap columns, their tags and authors, and loads the
-bodies of the entries it has not written yet only. Nothing is shared between processes: a key
-holds every value the entry shows, so a remembered entry is the one Django would write now.
-An entry whose enclosure could not be resolved is not remembered (it will be once it is), as
-post cards are not (``blog.templatetags.cards``).
+twenty posts with their tags and authors as model instances, then per entry some twenty feed
+methods, three ``reverse()``, a regex over the body and the XML writer. An entry is a pure
+function of what it shows (the post's columns, body included, its tags' names, its authors'
+names and addresses, the identity's author name for a post without one, the enclosure's
+rendition) and of where it is shown (the feed format, the language, the time zone, the scheme
+and host of absolute addresses, the address prefix, ``MEDIA_URL``): that tuple is the key of a
+bounded memory in each process (``blog.public.feeds`` builds it). A feed still reads its
+twenty posts, their tags and their authors as plain rows, so a tag renamed by an update or an
+author renamed is in the next feed although no post was saved; it writes only the entries it
+does not remember. Nothing is shared between processes. An entry whose enclosure could not be
+resolved is not remembered (it will be once it is), as post cards are not
+(``blog.templatetags.cards``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-# Entries remembered per process (~6 KB each, the body mostly): the site-wide feeds' and the
-# busiest tag and author feeds' entries stay, in a few MB at most.
+# Entries remembered per process (each ~2.5 times its body: the XML, and the body in its key):
+# the site-wide feeds' and the busiest tag and author feeds' entries stay, in a few MB.
 MAX_ENTRIES = 500
 _entries: OrderedDict[tuple, str] = OrderedDict()
 _lock = threading.Lock()

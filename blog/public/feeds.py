@@ -5,8 +5,9 @@ relative link and image made absolute, the tags as categories and the social-car
 rendition of the featured image as the enclosure.
 
 Each entry is written once per process for what it shows (``blog.public.feed_entries``): a
-feed reads its posts' cheap columns, tags and authors, and the bodies of the entries it does
-not remember only; remembered entries go into the XML as they were written.
+feed reads its posts, their tags and their authors as rows, makes a post object and runs
+Django's item methods for the entries it does not remember only, and puts remembered ones
+into the XML as they were written.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from blog.site import identity
 
 FEED_ITEMS = 20
 _RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
-# What an entry shows of the post (``updated`` follows every save), and the image's stored size
-# (read by the image field as each post is made: deferred, it would cost a query each).
-# The bodies come along, remembered entries' too: reading them costs less than a query of
-# their own for the others would, and a feed runs the same queries whatever it remembers.
+# What an entry shows of the post, and the image's stored size (without it, the image field
+# opens the file for it as a post object is made). The bodies come along, remembered entries'
+# too: they cost less than a query of their own for the others would, a remembered entry's key
+# holds its body, and a feed runs the same queries whatever it remembers.
 ENTRY_FIELDS = (
     *("id", "slug", "title", "description", "language", "pub_date", "updated", "body_html"),
     *("image", "image_width", "image_height"),
@@ -181,12 +182,14 @@ class LatestPostsFeed(Feed):
         tags: dict[int, list[str]] = {pk: [] for pk in pks}
         authors: dict[int, list[tuple[str, str]]] = {pk: [] for pk in pks}
         if pks:
-            relname = TaggedPost.tag_relname()
-            # taggit's prefetch query, with values: its rows come in the same order.
-            rows = TaggedPost.tags_for(Post, **{f"{relname}__content_object__in": pks})
-            for pk, _id, name, _slug in rows.values_list(
-                f"{relname}__content_object", "id", "name", "slug"
-            ):
+            # The order of taggit's prefetch on SQLite (each post's links by the unique
+            # index on post and tag), and a defined one on PostgreSQL.
+            links = (
+                TaggedPost.objects.filter(content_object__in=pks)
+                .order_by("content_object", "tag")
+                .values_list("content_object", "tag__name")
+            )
+            for pk, name in links:
                 tags[pk].append(name)
             links = (
                 PostAuthor.objects.filter(post__in=pks)
