@@ -30,6 +30,7 @@ from blog.images import renditions
 from blog.models import Author, Post, PostAuthor, TaggedPost
 from blog.public import feed_entries
 from blog.public.lookups import get_author_or_404, get_tag_or_404
+from blog.public.prepared import Prepared
 from blog.site import identity
 
 FEED_ITEMS = 20
@@ -38,6 +39,24 @@ _RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
 # opens the file for it as a post object is made). The bodies come along, remembered entries'
 # too: they cost less than a query of their own for the others would, a remembered entry's key
 # holds its body, and a feed runs the same queries whatever it remembers.
+# The order of taggit's prefetch on SQLite (each post's links by the unique index on post and
+# tag), and a defined one on PostgreSQL.
+_TAGS = Prepared(
+    lambda pks: (
+        TaggedPost.objects.filter(content_object__in=pks)
+        .order_by("content_object", "tag")
+        .values_list("content_object", "tag__name")
+    )
+)
+_AUTHORS = Prepared(
+    lambda pks: (
+        PostAuthor.objects.filter(post__in=pks)
+        .order_by("position", "id")
+        .values_list("post_id", "author__name", "author__slug")
+    )
+)
+# Each feed's posts query (see ``LatestPostsFeed.posts``).
+_POSTS: dict[type, Prepared] = {}
 ENTRY_FIELDS = (
     *("id", "slug", "title", "description", "language", "pub_date", "updated", "body_html"),
     *("image", "image_width", "image_height"),
@@ -136,12 +155,20 @@ class LatestPostsFeed(Feed):
     def author_name(self):
         return self.identity().author_name or None
 
-    def posts(self, obj):
-        """The feed's posts, newest first (the tag's, the author's in their feeds)."""
-        return Post.objects.published()
+    @staticmethod
+    def posts(now):
+        """The feed's posts, newest first (the tag's, the author's by the key of either in
+        their feeds). Built once per process: ``blog.public.prepared``."""
+        return Post.objects.published(now)
 
     def get_feed(self, obj, request):
-        rows = list(self.posts(obj).values(*ENTRY_FIELDS)[:FEED_ITEMS])
+        kind = type(self)
+        if kind not in _POSTS:
+            _POSTS[kind] = Prepared(
+                lambda *values: kind.posts(*values).values_list(*ENTRY_FIELDS)[:FEED_ITEMS]
+            )
+        found = _POSTS[kind].rows(timezone.now(), *([obj.pk] if obj is not None else []))
+        rows = [dict(zip(ENTRY_FIELDS, row, strict=True)) for row in found]
         tags, authors = self.shown_with([row["id"] for row in rows])
         where = self.entry_context()
         image_field = Post._meta.get_field("image")
@@ -181,23 +208,10 @@ class LatestPostsFeed(Feed):
         ``with_tags()`` and ``with_authors()`` give them: two queries, no model instance."""
         tags: dict[int, list[str]] = {pk: [] for pk in pks}
         authors: dict[int, list[tuple[str, str]]] = {pk: [] for pk in pks}
-        if pks:
-            # The order of taggit's prefetch on SQLite (each post's links by the unique
-            # index on post and tag), and a defined one on PostgreSQL.
-            links = (
-                TaggedPost.objects.filter(content_object__in=pks)
-                .order_by("content_object", "tag")
-                .values_list("content_object", "tag__name")
-            )
-            for pk, name in links:
-                tags[pk].append(name)
-            links = (
-                PostAuthor.objects.filter(post__in=pks)
-                .order_by("position", "id")
-                .values_list("post_id", "author__name", "author__slug")
-            )
-            for pk, name, slug in links:
-                authors[pk].append((name, slug))
+        for pk, name in _TAGS.rows(pks):
+            tags[pk].append(name)
+        for pk, name, slug in _AUTHORS.rows(pks):
+            authors[pk].append((name, slug))
         return (
             {pk: tuple(names) for pk, names in tags.items()},
             {pk: tuple(names) for pk, names in authors.items()},
@@ -301,8 +315,9 @@ class TagFeed(LatestPostsFeed):
     def link(self, tag):
         return reverse("blog:tag", kwargs={"slug": tag.slug})
 
-    def posts(self, tag):
-        return super().posts(tag).filter(tagged_items__tag=tag)
+    @staticmethod
+    def posts(now, tag_pk):
+        return Post.objects.published(now).filter(tagged_items__tag=tag_pk)
 
 
 class AuthorFeed(LatestPostsFeed):
@@ -321,5 +336,6 @@ class AuthorFeed(LatestPostsFeed):
     def link(self, author):
         return author.get_absolute_url()
 
-    def posts(self, author):
-        return super().posts(author).by_author(author)
+    @staticmethod
+    def posts(now, author_pk):
+        return Post.objects.published(now).by_author(author_pk)
