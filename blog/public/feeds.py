@@ -5,9 +5,9 @@ relative link and image made absolute, the tags as categories and the social-car
 rendition of the featured image as the enclosure.
 
 Each entry is written once per process for what it shows (``blog.public.feed_entries``): a
-feed reads its posts, their tags and their authors as rows, makes a post object and runs
-Django's item methods for the entries it does not remember only, and puts remembered ones
-into the XML as they were written.
+feed reads its posts, their tags and their authors as rows (three queries whose SQL is built
+once: ``blog.public.prepared``), runs Django's item methods for the entries it does not
+remember only, and puts remembered ones into the XML as they were written.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from io import StringIO
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models.fields.files import FieldFile
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
@@ -35,10 +34,6 @@ from blog.site import identity
 
 FEED_ITEMS = 20
 _RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
-# What an entry shows of the post, and the image's stored size (without it, the image field
-# opens the file for it as a post object is made). The bodies come along, remembered entries'
-# too: they cost less than a query of their own for the others would, a remembered entry's key
-# holds its body, and a feed runs the same queries whatever it remembers.
 # The order of taggit's prefetch on SQLite (each post's links by the unique index on post and
 # tag), and a defined one on PostgreSQL.
 _TAGS = Prepared(
@@ -57,10 +52,14 @@ _AUTHORS = Prepared(
 )
 # Each feed's posts query (see ``LatestPostsFeed.posts``).
 _POSTS: dict[type, Prepared] = {}
-ENTRY_FIELDS = (
-    *("id", "slug", "title", "description", "language", "pub_date", "updated", "body_html"),
-    *("image", "image_width", "image_height"),
-)
+# What an entry shows of the post, and the image's stored size (without it, the image field
+# opens the file for it as a post object is made). The bodies come along, remembered entries'
+# too: they cost less than a query of their own for the others would, a remembered entry's key
+# holds its body, and a feed runs the same queries whatever it remembers.
+_SHOWN = {"id", "slug", "title", "description", "language", "pub_date", "updated", "body_html"}
+_SHOWN |= {"image", "image_width", "image_height"}
+# In the model's order, as ``Post.from_db`` takes them.
+ENTRY_FIELDS = tuple(f.attname for f in Post._meta.concrete_fields if f.attname in _SHOWN)
 
 
 def absolutize(html: str, request) -> str:
@@ -168,23 +167,22 @@ class LatestPostsFeed(Feed):
                 lambda *values: kind.posts(*values).values_list(*ENTRY_FIELDS)[:FEED_ITEMS]
             )
         found = _POSTS[kind].rows(timezone.now(), *([obj.pk] if obj is not None else []))
-        rows = [dict(zip(ENTRY_FIELDS, row, strict=True)) for row in found]
+        rows = [dict(zip(ENTRY_FIELDS, values, strict=True)) for values in found]
         tags, authors = self.shown_with([row["id"] for row in rows])
         where = self.entry_context()
-        image_field = Post._meta.get_field("image")
         remembered = {}
         self.new_posts = []
-        for row in rows:
+        for row, values in zip(rows, found, strict=True):
             pk = row["id"]
-            image = FieldFile(None, image_field, row["image"]) if row["image"] else None
-            enclosure = renditions.social_image(image)
+            # A post object for each, remembered or not: the static build records the posts a
+            # page shows as they are made (``post_init``, blog.publishing.reuse).
+            post = Post.from_db(None, ENTRY_FIELDS, values)
+            enclosure = renditions.social_image(post.image)
             key = self.entry_key(row, tags[pk], authors[pk], enclosure, where)
             xml = feed_entries.recall(key) if key is not None else None
             if xml is not None:
                 remembered[pk] = xml
                 continue
-            # A post object for the entries to write only (a model's making is not free).
-            post = Post(**row)
             post.feed_tags, post.feed_authors = tags[pk], authors[pk]
             post.feed_image, post.entry_key = enclosure, key
             self.new_posts.append(post)
