@@ -202,8 +202,8 @@ class LatestPostsFeed(Feed):
         return feed
 
     def shown_with(self, pks: list[int]) -> tuple[dict, dict]:
-        """Each post's tag names and authors (name, slug), in the order the prefetches of
-        ``with_tags()`` and ``with_authors()`` give them: two queries, no model instance."""
+        """Each post's tag names (by tag, as taggit's prefetch gave them on SQLite) and
+        authors (name, slug; in their order, as ``byline``): two queries, no model instance."""
         tags: dict[int, list[str]] = {pk: [] for pk in pks}
         authors: dict[int, list[tuple[str, str]]] = {pk: [] for pk in pks}
         for pk, name in _TAGS.rows(pks):
@@ -216,7 +216,8 @@ class LatestPostsFeed(Feed):
         )
 
     def entry_context(self) -> tuple:
-        """Where the entries are shown: every setting their writing reads."""
+        """Where the entries are shown: every setting their writing reads. Not which feed:
+        the site's, a tag's and an author's write a post's entry alike (and share it)."""
         request = self.request
         return (
             self.feed_type,
@@ -232,10 +233,10 @@ class LatestPostsFeed(Feed):
 
     @staticmethod
     def entry_key(row: dict, tags, authors, enclosure, where: tuple) -> tuple | None:
-        """Every value the post's entry shows (the post's columns, ``updated`` following its
-        body, then its tags and authors, which a rename changes without saving it, and the
-        enclosure's rendition) and where it is shown (see ``blog.public.feed_entries``); None
-        for an entry not to remember: its enclosure could not be resolved (yet)."""
+        """Every value the post's entry shows (the post's columns, its body among them, its
+        tags and authors, which a rename changes without saving the post, the enclosure's
+        rendition) and where it is shown (see ``blog.public.feed_entries``); None for an entry
+        not to remember: its enclosure could not be resolved (yet)."""
         if row["image"] and enclosure is None:
             return None
         rendition = (enclosure.name, enclosure.url, enclosure.size) if enclosure else None

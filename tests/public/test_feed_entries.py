@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import TestCase, override_settings
+from django.utils.http import http_date
 from taggit.models import Tag
 
 from blog.images import renditions
@@ -133,6 +134,19 @@ class SameBytesTests(FeedEntriesCase):
         start = site.index(b"<item><title>Sans auteur")
         item = site[start : site.index(b"</item>", start)]
         self.assertIn(item, tag)
+
+    def test_the_feed_date_is_its_newest_entry_written_or_remembered(self):
+        """Last-Modified and the feed's own date come from every entry, remembered ones too."""
+        edited = NOW - dt.timedelta(hours=5)
+        Post.objects.filter(pk=self.english.pk).update(updated=edited)
+        Post.objects.exclude(pk=self.english.pk).update(updated=NOW - dt.timedelta(days=9))
+        for attempt in ("written", "remembered"):
+            with self.subTest(attempt=attempt):
+                response = self.client.get("/feed/atom/")
+                self.assertEqual(response["Last-Modified"], http_date(edited.timestamp()))
+                self.assertIn(
+                    b"<updated>2026-06-15T05:00:00+00:00</updated><subtitle>", response.content
+                )
 
 
 class StaleEntryTests(FeedEntriesCase):
