@@ -378,7 +378,8 @@ def _tag(tag_id: int, name: str, slug: str, db: str):
 
 
 def attach_tags(posts: list[Post]) -> list[Post]:
-    """Give each post its tags as ``prefetch_related("tags")`` does, so that ``post.tags.all()`` makes no query: one query of plain values.
+    """Give each post its tags as ``prefetch_related("tags")`` does, so that
+    ``post.tags.all()`` makes no query: one query of plain values.
 
     Django's prefetch runs taggit's queryset with an ``extra()`` column and builds a link row
     per tag to match them up: 1 ms of a list page's 4. Here each tag is built from three

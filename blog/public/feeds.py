@@ -6,7 +6,7 @@ rendition of the featured image as the enclosure.
 
 Each entry is written once per process for what it shows (``blog.public.feed_entries``): a
 feed reads its posts, their tags and their authors as rows (three queries whose SQL is built
-once: ``blog.public.prepared``), runs Django's item methods for the entries it does not
+once: ``blog.prepared``), runs Django's item methods for the entries it does not
 remember only, and puts remembered ones into the XML as they were written.
 """
 
@@ -25,33 +25,35 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from blog import prepared
 from blog.images import renditions
 from blog.models import Author, Post, PostAuthor, TaggedPost
 from blog.public import feed_entries
 from blog.public.lookups import get_author_or_404, get_tag_or_404
-from blog.public.prepared import Prepared
 from blog.site import identity
 
 FEED_ITEMS = 20
 _RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
+
+
 # The order of taggit's prefetch on SQLite (each post's links by the unique index on post and
 # tag), and a defined one on PostgreSQL.
-_TAGS = Prepared(
-    lambda pks: (
+def _tags(*pks):
+    return (
         TaggedPost.objects.filter(content_object__in=pks)
         .order_by("content_object", "tag")
         .values_list("content_object", "tag__name")
     )
-)
-_AUTHORS = Prepared(
-    lambda pks: (
+
+
+def _authors(*pks):
+    return (
         PostAuthor.objects.filter(post__in=pks)
         .order_by("position", "id")
         .values_list("post_id", "author__name", "author__slug")
     )
-)
-# Each feed's posts query (see ``LatestPostsFeed.posts``).
-_POSTS: dict[type, Prepared] = {}
+
+
 # What an entry shows of the post, and the image's stored size (without it, the image field
 # opens the file for it as a post object is made). The bodies come along, remembered entries'
 # too: they cost less than a query of their own for the others would, a remembered entry's key
@@ -157,16 +159,16 @@ class LatestPostsFeed(Feed):
     @staticmethod
     def posts(now):
         """The feed's posts, newest first (the tag's, the author's by the key of either in
-        their feeds). Built once per process: ``blog.public.prepared``."""
+        their feeds). Built once per process: ``blog.prepared``."""
         return Post.objects.published(now)
 
     def get_feed(self, obj, request):
         kind = type(self)
-        if kind not in _POSTS:
-            _POSTS[kind] = Prepared(
-                lambda *values: kind.posts(*values).values_list(*ENTRY_FIELDS)[:FEED_ITEMS]
-            )
-        found = _POSTS[kind].rows(timezone.now(), *([obj.pk] if obj is not None else []))
+        found = prepared.rows(
+            ("feed-posts", kind.__qualname__),
+            lambda *values: kind.posts(*values).values_list(*ENTRY_FIELDS)[:FEED_ITEMS],
+            (timezone.now(), *([obj.pk] if obj is not None else [])),
+        )
         rows = [dict(zip(ENTRY_FIELDS, values, strict=True)) for values in found]
         tags, authors = self.shown_with([row["id"] for row in rows])
         where = self.entry_context()
@@ -206,9 +208,9 @@ class LatestPostsFeed(Feed):
         authors (name, slug; in their order, as ``byline``): two queries, no model instance."""
         tags: dict[int, list[str]] = {pk: [] for pk in pks}
         authors: dict[int, list[tuple[str, str]]] = {pk: [] for pk in pks}
-        for pk, name in _TAGS.rows(pks):
+        for pk, name in prepared.rows(("feed-tags", len(pks)), _tags, tuple(pks)):
             tags[pk].append(name)
-        for pk, name, slug in _AUTHORS.rows(pks):
+        for pk, name, slug in prepared.rows(("feed-authors", len(pks)), _authors, tuple(pks)):
             authors[pk].append((name, slug))
         return (
             {pk: tuple(names) for pk, names in tags.items()},
