@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from blog.porting.importing import FileResult, import_paths
 
@@ -60,6 +61,12 @@ class Command(BaseCommand):
         )
         if self.progress:
             self.stdout.write("\r\033[K", ending="")
+        if (
+            not dry_run
+            and not report.rolled_back
+            and (report.count("created") or report.count("updated"))
+        ):
+            refresh_statistics()
         for link, real in report.refused_static_dirs.items():
             self.stderr.write(
                 f"warning: {link} is a link out of the site (to {real}); not used for site "
@@ -103,3 +110,17 @@ class Command(BaseCommand):
             self.last_progress = now
             self.stdout.write(f"\r{done}/{total} files", ending="")
             self.stdout.flush()
+
+
+# What the public pages read: their plans depend on these tables' sizes.
+ANALYZED = ("blog_post", "blog_taggedpost", "blog_postauthor", "taggit_tag", "blog_redirect")
+
+
+def refresh_statistics() -> None:
+    """Tell PostgreSQL's planner what was imported. Until a table is analyzed after a bulk
+    import (autovacuum does it within minutes, or never when it is off), the planner takes the
+    posts for a handful and reads every one to show ten (issue 13: 39 ms instead of 0.6 ms for
+    a list page at 1,000 posts). SQLite plans by its indexes alone."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(ANALYZED))
