@@ -39,7 +39,8 @@ PAGES = [
 ]
 # Queries whose cost does grow with the posts, each for a reason of its own (issue 13 notes):
 KNOWN_TO_GROW = {
-    # A paginator's count of the posts of a list (a covering index, a few bytes a post).
+    # A paginator's count of an archive's or a search's posts (a covering index, a few bytes a
+    # post; the post list and tag pages run none: test_views_performance.ListCountTests).
     "count": re.compile(r"^SELECT COUNT\(\*\)"),
     # Django's archive views look for the previous year or month: SQLite walks back from now
     # (the published() bound) to the period's start, so that period's posts.
