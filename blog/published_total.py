@@ -2,9 +2,9 @@
 keeps (table ``blog_published_total``, maintained by triggers on ``blog_post``).
 
 The public state (``blog.site.stamps``) needs the count of visible posts on every request;
-counting them walked every published post (4.7 ms a request at 10,000 posts on SQLite). It is
-now this total minus the scheduled posts (an index range: few rows), so the row is read
-instead of the posts.
+counting them walked every published post (1.5 ms a request at 10,000 posts on SQLite, 4.4 ms
+wall on PostgreSQL). It is now this total minus the scheduled posts (an index range: few rows):
+the row is read instead of the posts.
 
 Why triggers and an exact count (not signals, not a cache):
 - Triggers see every write: ``bulk_create`` (the importer), ``QuerySet.update``/``delete``,

@@ -121,8 +121,10 @@ def _state_sql(now: dt.datetime) -> tuple[str, list]:
     - the count: the published total the database keeps (``blog.published_total``) minus the
       scheduled posts, a range of (status, pub_date) after now.
 
-    An aggregate of the visible posts (MAX, MAX, COUNT) walked all of them: 0.4 ms at 1,000
-    posts and 4.7 ms at 10,000 on SQLite, on every request. The site's stamps sit beside them
+    An aggregate of the visible posts (MAX, MAX, COUNT) walked all of them on every request:
+    0.2 ms at 1,000 posts and 1.5 ms at 10,000 on SQLite (4.7 ms on a loaded machine), 1.1 and
+    4.4 ms wall on PostgreSQL; now 0.06 ms at both sizes on SQLite, 0.8 ms on PostgreSQL (the
+    bench/README.md figures). The site's stamps sit beside them
     (as ``Max(Subquery(…))`` columns of that aggregate, SQLite ran each subquery once per post).
     """
     visible = Post.objects.published(now)
