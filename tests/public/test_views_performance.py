@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -83,6 +84,7 @@ class ListCountTests(TestCase):
     pages, their count and their 404s are what a COUNT gave."""
 
     def setUp(self):
+        cache.clear()  # per-state values kept by another test at this same frozen instant
         self.now = dt.datetime(2027, 5, 4, 10, 0, tzinfo=dt.UTC)
         self.enterContext(time_machine.travel(self.now, tick=False))
         add_posts(12)
