@@ -236,6 +236,9 @@ class Post(MarkdownDocument, SourceFile):
         permissions = [("publish_post", _("Can publish, unpublish and feature posts"))]
         indexes = [
             models.Index(fields=["status", "pub_date"], name="post_status_date"),
+            # The public state's newest edit of a visible post: read newest first, past the
+            # scheduled posts only (blog.site.stamps), pub_date at hand without the row.
+            models.Index(fields=["status", "updated", "pub_date"], name="post_status_updated"),
             # The admin list sorted by a column reads a page of this index, not every post
             # (blog/admin/posts.py orders ties by id in the column's direction).
             models.Index(fields=["title", "id"], name="post_title_id"),

@@ -1,7 +1,7 @@
 """Conditional GET for public pages: Last-Modified and ETag from the published posts.
 
-One aggregate query (on a covering index, ``blog.site.stamps``) says when the public site last
-changed:
+One query (a few index entries whatever the number of posts, ``blog.site.stamps``) says when
+the public site last changed:
 the newest ``updated`` (an edit), the newest ``pub_date`` (a scheduled post going live
 by itself, with no write at all) and the count (a deletion). Every public page shows
 published posts somewhere (lists, prev/next, related, counts), so they share one

@@ -134,6 +134,11 @@ class HomeView(PublishedPostMixin, ListView):
 class PostListView(PublishedPostMixin, ListView):
     """All published posts, newest first, 10 a page."""
 
+    def known_count(self) -> int:
+        # The visible posts' count is the public state's (read by every page anyway): no
+        # COUNT of them (0.3 ms at 1,000 posts, 0.7 ms at 10,000 on SQLite).
+        return public_state(self.request).count
+
 
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
@@ -274,6 +279,13 @@ class TagPostListView(PublishedPostMixin, ListView):
 
     def listed_values(self) -> tuple:
         return (self.tag.pk,)
+
+    def known_count(self) -> int:
+        # The tag's count from the counts kept per state of the site (the tag index's), not a
+        # COUNT of its posts' links (0.6 ms at 1,000 posts, 2.8 ms at 10,000 on SQLite); a tag
+        # without visible posts is not among them: 0, and a 404 as before.
+        slug = self.tag.slug
+        return next((t.num_posts for t in tag_counts(self.request) if t.slug == slug), 0)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -2,7 +2,7 @@
 navigation's pages, read at most once per request and kept in Django's cache.
 
 Freshness costs no query of its own: the identity's and the pages' stamps ride along in the
-aggregate query that already gives every public page its ETag (``blog.site.stamps``). The cache
+one query that already gives every public page its ETag (``blog.site.stamps``). The cache
 keys hold those stamps, so a save is seen at once by every worker process, even with the
 default per-process local-memory cache, and a stale entry is never read (invalidated on save).
 A site with no identity row and no page in its navigation needs no further query at all.
