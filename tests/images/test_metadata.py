@@ -7,6 +7,7 @@ the bytes.
 
 import io
 import zlib
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.management import call_command
@@ -60,7 +61,10 @@ def gps_exif(orientation: int | None = 6) -> Image.Exif:
     return exif
 
 
+@lru_cache(maxsize=1)
 def icc() -> bytes:
+    """One profile for the whole run: LittleCMS stamps a new one with the current second, so
+    two made a second apart differ (a test once compared two such)."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
