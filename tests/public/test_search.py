@@ -177,3 +177,28 @@ class BoundedSearchTests(TestCase):
         Post.objects.filter(title__in=[f"Girafe {n}" for n in range(6)]).delete()  # 99 left
         response = self.client.get("/search/", {"q": "girafe"})
         self.assertContains(response, "99 articles trouvés pour « girafe »")
+
+
+class SearchWindowTests(TestCase):
+    """PostgreSQL tries the newest posts first (search.RECENT_WINDOW): matches found only
+    further back are found all the same, the last added of them ranked."""
+
+    def test_matches_older_than_the_window_are_the_last_added_of_them(self):
+        now = timezone.now()
+        older = search.MAX_RESULTS + 10
+        for n in range(older):
+            make_post(
+                title=f"Zèbre {n}", body="Un zèbre.", pub_date=now - dt.timedelta(days=900 - n)
+            )
+        for n in range(search.RECENT_WINDOW):
+            make_post(
+                title=f"Cheval {n}", body="Un cheval.", pub_date=now - dt.timedelta(days=n + 1)
+            )
+        response = self.client.get("/search/", {"q": "zebre"})
+        self.assertContains(response, "Plus de 100 articles trouvés pour « zebre »")
+        shown = []
+        for page in range(1, 11):
+            listed = self.client.get("/search/", {"q": "zebre", "page": page})
+            shown += [post.title for post in listed.context["results"]]
+        self.assertLessEqual(set(shown), {f"Zèbre {n}" for n in range(9, older)})
+        self.assertEqual(len(set(shown)), search.MAX_RESULTS)
