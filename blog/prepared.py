@@ -19,8 +19,6 @@ slower, never different.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,9 +27,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 
+from blog.memory import Memory
+
 MAX_PLANS = 512  # shapes: a list's pages, a few id counts; each a few KB of SQL
-_plans: OrderedDict[tuple, _Plan | None] = OrderedDict()
-_lock = threading.Lock()
+_plans = Memory(MAX_PLANS)  # key -> _Plan, or None: left to the ORM
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,7 @@ class _Plan:
 
 
 def forget() -> None:
-    with _lock:
-        _plans.clear()
+    _plans.forget()
 
 
 def _stand_in(value, n: int):
@@ -127,16 +125,10 @@ _MISSING = object()
 def rows(key: tuple, build: Callable[..., QuerySet], values: Sequence = ()) -> list:
     """``list(build(*values))``, its SQL built once per ``key`` (see the module's docstring)."""
     full_key = (*key, tuple(type(value) for value in values))
-    with _lock:
-        plan = _plans.get(full_key, _MISSING)
-        if plan is not _MISSING:
-            _plans.move_to_end(full_key)
+    plan = _plans.recall(full_key, _MISSING)
     if plan is _MISSING:
         plan = _plan(build, values)
-        with _lock:
-            _plans[full_key] = plan
-            while len(_plans) > MAX_PLANS:
-                _plans.popitem(last=False)
+        _plans.remember(full_key, plan)
     if plan is None:
         return list(build(*values))
     return _run(plan, values)

@@ -18,39 +18,27 @@ resolved is not remembered (it will be once it is), as post cards are not
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from blog.memory import Memory
 
 # Entries remembered per process (each ~2.5 times its body: the XML, and the body in its key):
 # the site-wide feeds' and the busiest tag and author feeds' entries stay, in a few MB.
 MAX_ENTRIES = 500
-_entries: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+_entries = Memory(MAX_ENTRIES)
 
 
 def forget() -> None:
     """Forget every remembered entry (as a new process would)."""
-    with _lock:
-        _entries.clear()
+    _entries.forget()
 
 
 def count() -> int:
-    with _lock:
-        return len(_entries)
+    return len(_entries)
 
 
 def recall(key: tuple) -> str | None:
     """The entry's XML as written for ``key``, or None."""
-    with _lock:
-        xml = _entries.get(key)
-        if xml is not None:
-            _entries.move_to_end(key)
-        return xml
+    return _entries.recall(key)
 
 
 def remember(key: tuple, xml: str) -> None:
-    with _lock:
-        _entries[key] = xml
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+    _entries.remember(key, xml)

@@ -18,8 +18,6 @@ highlights replace: the markup around them is the same for every query.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.conf import settings
@@ -28,20 +26,20 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from blog.memory import Memory
+
 register = template.Library()
 
 TEMPLATE = "includes/post_card.html"
 # Cards remembered per process (~3 KB each with their key): the first pages of every list
 # stay, a crawl of the deep pages does not grow the process.
 MAX_CARDS = 1000
-_cards: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+_cards = Memory(MAX_CARDS)
 
 
 def forget() -> None:
     """Forget every remembered card (as a new process would)."""
-    with _lock:
-        _cards.clear()
+    _cards.forget()
 
 
 # Where a search result's highlighted title and snippet go in its remembered card: random
@@ -100,12 +98,7 @@ def cards(context, posts, level):
     for n, post in enumerate(posts):
         eager = n == 0
         key = card_key(post, level, eager, several_authors)
-        html = None
-        if key is not None:
-            with _lock:
-                html = _cards.get(key)
-                if html is not None:
-                    _cards.move_to_end(key)
+        html = _cards.recall(key) if key is not None else None
         if html is None:
             highlights = (post.title_html, post.snippet_html) if key and key[0] else None
             if highlights:  # rendered with stand-ins, then each query's highlights put in
@@ -118,10 +111,7 @@ def cards(context, posts, level):
                     post.title_html, post.snippet_html = highlights
             pictured = not post.image or "<picture>" in html
             if key is not None and pictured:
-                with _lock:
-                    _cards[key] = html
-                    while len(_cards) > MAX_CARDS:
-                        _cards.popitem(last=False)
+                _cards.remember(key, html)
         if key is not None and key[0]:
             # Safe: the highlights are escaped by the search (blog.public.search).
             html = html.replace(_TITLE, post.title_html, 1).replace(_SNIPPET, post.snippet_html, 1)

@@ -16,9 +16,6 @@ renditions could not be found yet falls back to a plain ``<img>``, and must get 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -26,18 +23,18 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from blog.memory import Memory
+
 register = template.Library()
 
 # A few header and footer variants, and some hundreds of articles (~8 KB each): ~10 MB at most.
 MAX_FRAGMENTS = 1000
-_fragments: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+_fragments = Memory(MAX_FRAGMENTS)
 
 
 def forget() -> None:
     """Forget every remembered fragment (as a new process would)."""
-    with _lock:
-        _fragments.clear()
+    _fragments.forget()
 
 
 def settings_key() -> tuple:
@@ -54,17 +51,11 @@ def settings_key() -> tuple:
 
 def remembered(key: tuple, render) -> str:
     """The fragment for ``key``, rendered by ``render()`` the first time."""
-    with _lock:
-        html = _fragments.get(key)
-        if html is not None:
-            _fragments.move_to_end(key)
-            return html
-    html = render()
-    if html.count("<img") == html.count("<picture>"):
-        with _lock:
-            _fragments[key] = html
-            while len(_fragments) > MAX_FRAGMENTS:
-                _fragments.popitem(last=False)
+    html = _fragments.recall(key)
+    if html is None:
+        html = render()
+        if html.count("<img") == html.count("<picture>"):
+            _fragments.remember(key, html)
     return html
 
 

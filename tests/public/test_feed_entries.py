@@ -269,7 +269,7 @@ class CostTests(FeedEntriesCase):
     def test_remembered_entries_are_bounded(self):
         for n in range(30):
             make_post(title=f"Article {n}", tags=["freelance"])
-        with mock.patch.object(feed_entries, "MAX_ENTRIES", 5):
+        with mock.patch.object(feed_entries._entries, "size", 5):
             rss = feedparser.parse(self.get("/feed/"))
             self.assertEqual(feed_entries.count(), 5)
             again = feedparser.parse(self.get("/feed/"))
