@@ -43,13 +43,9 @@ TABLE = "blog_published_total"
 PUBLISHED = "published"  # Post.Status.PUBLISHED (models are not imported here)
 MIGRATION = ("blog", "0014_published_total")
 
-# The total, or a count of the posts when the row is missing: a scalar subquery for the state.
-TOTAL_SQL = (
-    f"COALESCE((SELECT total FROM {TABLE} WHERE id = 1), "
-    f"(SELECT COUNT(*) FROM blog_post WHERE status = '{PUBLISHED}'))"
-)
-
 _COUNT = f"SELECT COUNT(*) FROM blog_post WHERE status = '{PUBLISHED}'"
+# The total, or a count of the posts when the row is missing: a scalar subquery for the state.
+TOTAL_SQL = f"COALESCE((SELECT total FROM {TABLE} WHERE id = 1), ({_COUNT}))"
 
 SQLITE_CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} "

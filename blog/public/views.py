@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -28,7 +27,7 @@ from blog.publishing.flags import static_build
 from blog.roles import may_see_unpublished
 from blog.site import archive
 from blog.site.identity import profile_links
-from blog.site.stamps import STATE_CACHE_SECONDS, public_state, state_key
+from blog.site.stamps import kept_per_state, public_state
 from blog.site.tags import tag_counts
 from blog.text import ascii_slugify
 
@@ -143,7 +142,8 @@ class PostListView(PublishedPostMixin, ListView):
 class PostDetailView(PublishedPostMixin, DetailView):
     def get_queryset(self):
         # The admin's writers may look at a draft or scheduled post; the page says so (noindex).
-        return Post.objects.visible_to(self.request.user).with_authors()
+        # (Only the old Unicode slugs' redirect below reads it: get_object fetches the post.)
+        return Post.objects.visible_to(self.request.user)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -226,12 +226,15 @@ class PostDetailView(PublishedPostMixin, DetailView):
         Their three queries, the related ranking a union built by the ORM, cost more than the
         rest of the page; a kept page makes none."""
         tag_ids = [tag.id for tag in post.tags.all()]
-        key = state_key(self.request, "around", post.pk, post.pub_date, post.updated, tag_ids)
-        found = cache.get(key)
-        if found is None:
-            found = self.find_around(post, tag_ids)
-            cache.set(key, found, STATE_CACHE_SECONDS)
-        return found
+        return kept_per_state(
+            self.request,
+            "around",
+            lambda: self.find_around(post, tag_ids),
+            post.pk,
+            post.pub_date,
+            post.updated,
+            tag_ids,
+        )
 
     def find_around(self, post: Post, tag_ids: list[int]) -> dict:
         published = Post.objects.published().only("title", "slug", "pub_date")

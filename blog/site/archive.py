@@ -15,7 +15,6 @@ import datetime as dt
 from itertools import groupby
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, DateField
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
@@ -24,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from blog.models import Post
-from blog.site.stamps import STATE_CACHE_SECONDS, kept_per_state, state_key
+from blog.site.stamps import kept_per_state
 
 TEMPLATE = "includes/archive_links.html"
 # Bump when the template changes: a cache shared between deployments (Redis) keeps old HTML.
@@ -115,14 +114,13 @@ def cached_years(request) -> list[tuple[int, list]]:
 def links_html(request=None) -> SafeString:
     """The archive links (``includes/archive_links.html``), from the cache when the site has
     not changed since they were rendered (no query then)."""
-    key = None
-    if request is not None:
-        key = state_key(request, "archive", *_settings())
-        html = cache.get(key)
-        if html is not None:
-            return mark_safe(html)  # safe: our own template's output, stored below
-    found = cached_years(request) if request is not None else years()
-    html = render_to_string(TEMPLATE, {"years": found})
-    if key is not None:
-        cache.set(key, str(html), STATE_CACHE_SECONDS)
-    return mark_safe(html)  # safe: rendered by the template, which escapes
+    if request is None:
+        html = render_to_string(TEMPLATE, {"years": years()})
+    else:
+        html = kept_per_state(
+            request,
+            "archive",
+            lambda: str(render_to_string(TEMPLATE, {"years": cached_years(request)})),
+            *_settings(),
+        )
+    return mark_safe(html)  # safe: rendered by our template, which escapes

@@ -10,14 +10,13 @@ import time_machine
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
-from django.test import RequestFactory, TestCase
+from django.test import TestCase
 from PIL import Image
 from taggit.models import Tag
 
-from blog.models import Page, Post
+from blog.models import Page, Post, SiteIdentity
 from blog.templatetags import cards, fragments
-from tests.support.factories import make_author, make_post
+from tests.support.factories import make_author, make_post, make_staff
 
 # Tomorrow at noon: later than the rows the migrations made (the site's own author), so that
 # an edit under the frozen clock is the newest one, as it is in real life.
@@ -76,8 +75,6 @@ class RememberedArticleTests(TestCase):
 
     def test_a_draft_then_published_loses_its_notice(self):
         staff = self.client
-        from tests.support.factories import make_staff
-
         staff.force_login(make_staff())
         self.later()
         Post.objects.filter(pk=self.post.pk).update(status=Post.Status.DRAFT)
@@ -99,17 +96,6 @@ class RememberedArticleTests(TestCase):
         response = self.client.get("/blog/sujet/")
         self.assertNotContains(response, '<img src="/media/plus-tard.jpg" alt="Plus tard">')
         self.assertContains(response, 'alt="Plus tard" loading="lazy"')
-
-    def test_previews_with_the_post_alone_are_never_taken_for_one_another(self):
-        """The admin's preview renders the template with ``post`` only: no key, no memory."""
-        request = RequestFactory().get("/admin/preview/")
-        from django.contrib.auth.models import AnonymousUser
-
-        request.user = AnonymousUser()
-        for title in ("Premier aperçu", "Second aperçu"):
-            post = make_post(title=title, status=Post.Status.DRAFT)
-            html = render_to_string("blog/post_detail.html", {"post": post}, request=request)
-            self.assertIn(f"<h1>{title}</h1>", html)
 
 
 class RememberedLayoutTests(TestCase):
@@ -137,8 +123,6 @@ class RememberedLayoutTests(TestCase):
 
     def test_the_site_name_shows_at_once(self):
         self.assertContains(self.client.get("/blog/"), "<p>Carnet</p>", html=True)
-        from blog.models import SiteIdentity
-
         SiteIdentity.objects.update_or_create(pk=1, defaults={"site_name": "Atelier Zoé"})
         response = self.client.get("/blog/")
         self.assertContains(response, '<a class="site-name" href="/">Atelier Zoé</a>', html=True)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import TestCase
 
 from blog.models import Post
+from blog.templatetags import fragments
 from tests.public.test_query_plans import page_queries
 from tests.support.factories import make_post
 
@@ -126,8 +127,6 @@ class ArchiveNeighboursKeptTests(TestCase):
         self.assertContains(response, '<a href="/archive/2025/07/">← juillet 2025</a>', html=True)
 
     def test_a_new_month_shows_in_its_year_at_once(self):
-        from blog.templatetags import fragments
-
         fragments.forget()
         response = self.client.get("/archive/2026/")
         self.assertContains(response, '<a href="/archive/2026/03/">mars</a>', html=True)

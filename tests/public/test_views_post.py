@@ -2,7 +2,9 @@
 
 import datetime as dt
 
-from django.test import TestCase
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import RequestFactory, TestCase
 from django.utils import timezone
 
 from blog.models import Post
@@ -107,16 +109,16 @@ class PostPageTests(TestCase):
         self.assertContains(response, '<meta name="robots" content="noindex">', html=False)
 
     def test_template_renders_from_the_post_alone(self):
-        """The admin preview renders post_detail.html with only `post` in the context."""
-        from django.template.loader import render_to_string
-        from django.test import RequestFactory
-
+        """The admin preview renders post_detail.html with only `post` in the context: its
+        article has no key to be remembered under, so two previews are never mixed up
+        (blog.templatetags.fragments)."""
         post = make_post(title="Aperçu", body="## Titre\n\nTexte", tags=["x"], status="draft")
         request = RequestFactory().get("/admin/preview/")
-        from django.contrib.auth.models import AnonymousUser
-
         request.user = AnonymousUser()
         html = render_to_string("blog/post_detail.html", {"post": post}, request=request)
         self.assertIn("<h1>Aperçu</h1>", html)
         self.assertIn('href="/tags/x/"', html)
         self.assertIn("noindex", html)
+        other = make_post(title="Autre aperçu", status="draft")
+        html = render_to_string("blog/post_detail.html", {"post": other}, request=request)
+        self.assertIn("<h1>Autre aperçu</h1>", html)
