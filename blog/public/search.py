@@ -22,6 +22,8 @@ sanitized HTML, never the Markdown (whose comments and link URLs the page does n
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
@@ -29,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from blog import search_index
 from blog.models import Post, attach_tags
+from blog.public import passages
 from blog.search_index import Query
 
 # Private-use characters mark the matches; they cannot come from a post (HTML is escaped
@@ -132,33 +135,125 @@ def ranked_ids(query: Query) -> list[int]:
 
 
 def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """{id: (title, snippet)} with the matches between START and STOP (one query)."""
+    """{id: (title, snippet)} with the matches between START and STOP."""
     if not ids:
         return {}
-    marks = ", ".join(["%s"] * len(ids))
     if connection.vendor == "postgresql":
-        options = f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=20, MaxFragments=2"
-        sql = (
-            "SELECT p.id, ts_headline(p.search_config, p.title, q, %s), "
-            "ts_headline(p.search_config, p.description || E'\\n' || p.body_text, q, %s) "
-            "FROM blog_post p, LATERAL (SELECT to_tsquery(p.search_config, %s) AS q) words "
-            f"WHERE p.id IN ({marks})"
-        )
-        params = (f"HighlightAll=true, StartSel={START}, StopSel={STOP}", options, query.tsquery())
-    else:
-        sql = (
-            "SELECT rowid, highlight(blog_post_fts, 0, %s, %s), "
-            "snippet(blog_post_fts, -1, %s, %s, '…', 32) "
-            # One FTS5 walk over the ids' range (they are among the newest matches, so it is
-            # short), the ids a filter on it (+rowid): a lookup per id would expand a prefix
-            # word (every word it starts, every post they are in) once per id.
-            "FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid BETWEEN %s AND %s "
-            f"AND +rowid IN ({marks})"
-        )
-        params = (START, STOP, START, STOP, query.fts5(), min(ids), max(ids))
+        return _postgres_highlights(query, ids)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        "SELECT rowid, highlight(blog_post_fts, 0, %s, %s), "
+        "snippet(blog_post_fts, -1, %s, %s, '…', 32) "
+        # One FTS5 walk over the ids' range (they are among the newest matches, so it is
+        # short), the ids a filter on it (+rowid): a lookup per id would expand a prefix
+        # word (every word it starts, every post they are in) once per id.
+        "FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid BETWEEN %s AND %s "
+        f"AND +rowid IN ({marks})"
+    )
+    params = (START, STOP, START, STOP, query.fts5(), min(ids), max(ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, *ids))
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+_MAX_WORDS = 40
+_DELIMITER = " ... "  # ts_headline's FragmentDelimiter
+_TITLE_OPTIONS = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
+_SNIPPET_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords={_MAX_WORDS}, MinWords=20, MaxFragments=2"
+)
+_SECOND_OPTIONS = _SNIPPET_OPTIONS.replace("MaxFragments=2", "MaxFragments=1")
+_WORDS = re.compile(r"\w+")
+
+
+def _postgres_highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """ts_headline over the passage of each text that holds the match (blog/public/passages.py),
+    not the whole text: it parses and stems every character it is given."""
+    words = query.tsquery()
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        # Each post's text, the stems of the query in its language, and whether its body
+        # matches (weight C: the title is A, its tags and description B).
+        cursor.execute(
+            "SELECT p.id, q::text, p.description || E'\\n' || p.body_text, "
+            "ts_filter(p.search_document, '{c}') @@ q "
+            "FROM blog_post p, LATERAL (SELECT to_tsquery(p.search_config, %s) AS q) words "
+            f"WHERE p.id IN ({marks})",
+            (words, *ids),
+        )
+        windows: dict[int, passages.Window] = {}
+        seconds: dict[int, passages.Window] = {}
+        anchored: set[int] = set()
+        for pk, printed, text, in_body in cursor.fetchall():
+            stems = passages.lexemes(printed)
+            found = passages.window(text, stems)
+            if found is not None:
+                anchored.add(pk)
+                if found.end is not None:
+                    second = passages.following(text, stems, found.end)
+                    if second is not None:
+                        seconds[pk] = second
+            elif in_body:
+                found = passages.WHOLE  # the stems are there in a form not found here
+            else:
+                # Matched by its title, tags or description alone: ts_headline shows the
+                # start of the text.
+                found = passages.start_of(text)
+            windows[pk] = found
+        marked = _headlines(cursor, words, windows, seconds)
+        # A passage where ts_headline found no match after all: the whole text, as before.
+        again = {
+            pk: passages.WHOLE
+            for pk in anchored
+            if START not in marked[pk][1] and not windows[pk].whole
+        }
+        if again:
+            marked.update(_headlines(cursor, words, again, {}))
+    return marked
+
+
+def _headlines(
+    cursor,
+    words: str,
+    windows: dict[int, passages.Window],
+    seconds: dict[int, passages.Window],
+) -> dict[int, tuple[str, str]]:
+    """ts_headline over each post's passage, and over its second passage if it has one."""
+    rows = ", ".join(["(%s::bigint, %s::int, %s::int, %s::int, %s::int)"] * len(windows))
+    values = []
+    for pk, window in windows.items():
+        values += [pk, *_substr(window), *_substr(seconds.get(pk))]
+    cursor.execute(
+        "SELECT p.id, ts_headline(p.search_config, p.title, q, %s), "
+        "ts_headline(p.search_config, substr(text, w.first, w.count), q, %s), "
+        "CASE WHEN w.second IS NOT NULL THEN "
+        "ts_headline(p.search_config, substr(text, w.second, w.second_count), q, %s) END "
+        f"FROM (VALUES {rows}) w(id, first, count, second, second_count) "
+        "JOIN blog_post p ON p.id = w.id, "
+        "LATERAL (SELECT to_tsquery(p.search_config, %s) AS q, "
+        "p.description || E'\\n' || p.body_text AS text) words",
+        (_TITLE_OPTIONS, _SNIPPET_OPTIONS, _SECOND_OPTIONS, *values, words),
+    )
+    marked = {}
+    for pk, title, snippet, second in cursor.fetchall():
+        # The passage held one fragment only (at most MaxWords words, no delimiter): the
+        # second, found further on, as ts_headline joins them over the whole text.
+        if second and START in second and START in snippet and _one_fragment(snippet):
+            snippet = f"{snippet}{_DELIMITER}{second}"
+        marked[pk] = (title, snippet)
+    return marked
+
+
+def _substr(window: passages.Window | None) -> tuple[int | None, int | None]:
+    """substr()'s start (1-based) and count, in characters as Python's str counts them."""
+    if window is None:
+        return None, None
+    end = window.end if window.end is not None else 2**31 - 1 - window.start
+    return window.start + 1, end - window.start
+
+
+def _one_fragment(snippet: str) -> bool:
+    return _DELIMITER not in snippet and len(_WORDS.findall(snippet)) <= _MAX_WORDS
 
 
 def highlight_html(text: str) -> SafeString:
