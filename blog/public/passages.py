@@ -33,8 +33,8 @@ from itertools import islice
 # match, is quoted when it falls within the text it was given.
 BEFORE = 300
 AFTER = 900
-# The second fragment is quoted on its own, up to MaxWords after its match.
-AFTER_SECOND = 400
+# About MaxWords (40) words of text: a fragment's reach past its match.
+FRAGMENT = 400
 # A passage longer than this (the words of a query far apart): the whole text is quoted.
 LONGEST = 2000
 # With several words, the places of each looked at (a word on every line of a long post).
@@ -128,10 +128,13 @@ def window(text: str, stems: list[str]) -> Window | None:
         places = islice(stem_pattern(stems[0]).finditer(lowered), PLACES)
         match = next(places, None)
         span = match.span() if match else None
+        # The second fragment is the next place after the first fragment (at most FRAGMENT
+        # on): the first place from there on needs its own FRAGMENT of text too.
         for other in places:
-            if other.start() > span[1] + AFTER:
+            if other.start() >= span[1] + FRAGMENT:
+                if other.start() <= span[1] + AFTER:
+                    after = other.end() + FRAGMENT - span[1]
                 break
-            after = other.end() + AFTER_SECOND - span[1]
     else:
         found, length = [], []
         for stem in stems:
@@ -165,7 +168,7 @@ def following(text: str, stems: list[str], after: int) -> Window | None:
         return None
     space = _SPACE.search(text, max(after, match.start() - BEFORE), match.start())
     start = space.end() if space else match.start()
-    end = match.end() + AFTER_SECOND
+    end = match.end() + FRAGMENT
     return Window(start, None if end >= len(text) else _last_space(text, match.end(), end))
 
 
