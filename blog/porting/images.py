@@ -78,6 +78,7 @@ class ImageStore:
 
     def __init__(self) -> None:
         self._by_path: dict[Path, StoredImage] = {}
+        self._real: dict[Path, Path] = {}  # a reference's path -> its real path, in this run
         self._existing: set[str] = set()
 
     def resolve(self, ref: str, *, post_file: Path, static_dir: Path | None,
@@ -91,10 +92,12 @@ class ImageStore:
             candidate = static_dir / clean.lstrip("/")
         else:
             candidate = post_file.parent / clean
-        try:
-            real = candidate.resolve()
-        except (OSError, RuntimeError):
-            raise ImageProblem(f"{ref!r} cannot be read") from None
+        real = self._real.get(candidate)
+        if real is None:
+            try:
+                real = self._real[candidate] = candidate.resolve()
+            except (OSError, RuntimeError):
+                raise ImageProblem(f"{ref!r} cannot be read") from None
         if not any(real.is_relative_to(folder) for folder in allowed):
             raise ImageOutsideSite(f"{ref!r} is outside the site's folders; refused")
         if real in self._by_path:

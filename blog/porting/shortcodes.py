@@ -62,6 +62,8 @@ class Conversion:
 
 def convert(body: str, resolve: Resolver | None = None, *, depth: int = 0) -> Conversion:
     """The body with its known shortcodes converted (outside code), and what was kept."""
+    if "{{" not in body and "{%" not in body:
+        return Conversion(body)  # every tag starts so: no code to mask (most posts)
     resolve = resolve or (lambda kind, target: None)
     masked, spans = _mask_code(body)
     result = Conversion("")

@@ -33,7 +33,8 @@ class FrontMatterTests(TemporaryFolders, TestCase):
             "---\nTitle: Les Alias\npublishDate: 2021-03-04T05:06:07+01:00\nSummary: Un résumé\n"
             "Featured: 'true'\ncover: {src: /img/c.png, alt: Une couverture}\n"
             "keywords: 'Django, Python,  , web3'\nstatus: Draft\nauteur: Moi\n"
-            "aliases: [/ancien/, 'https://exemple.fr/vieux/chemin/']\n---\nCorps\n",
+            "aliases: [/ancien/, 'https://exemple.fr/vieux/chemin/', /blog/les-alias/]\n"
+            "---\nCorps\n",
         )
         Run(self.tmp_path)
         post = Post.objects.get()
@@ -44,6 +45,7 @@ class FrontMatterTests(TemporaryFolders, TestCase):
         assert post.image_alt == "Une couverture" and post.image_width == 12
         assert sorted(post.tags.names()) == ["Django", "Python", "web3"]
         assert post.source_meta["auteur"] == "Moi"  # kept for export
+        # Never a redirect from the post's own address (/blog/les-alias/) to itself.
         assert set(post.redirects.values_list("old_path", flat=True)) == {
             "/ancien/",
             "/vieux/chemin/",

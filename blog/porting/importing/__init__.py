@@ -121,6 +121,7 @@ def import_paths(
     if state.static_dir:
         report.static_dirs[str(state.static_dir)] = "given"
     sites: dict[Path, tuple[Path | None, Path | None, Path | None]] = {}
+    real_roots: dict[Path, Path] = {}  # each root's real path, found once for its files
 
     def emit(result: FileResult) -> None:
         report.add(result)
@@ -151,7 +152,9 @@ def import_paths(
             report.static_dirs.setdefault(str(static), "guessed")
         elif refused is not None:
             report.refused_static_dirs[str(refused)] = str(refused.resolve())
-        return root, found_root, static
+        if root not in real_roots:
+            real_roots[root] = root.resolve()
+        return real_roots[root], found_root, static
 
     # --strict and --dry-run: one transaction around everything, rolled back at the end.
     outer = transaction.atomic() if (strict or dry_run) else _NoTransaction()
@@ -286,12 +289,13 @@ def import_file(file: Path, relative: str, raw: bytes, post: Post | None, site: 
 
 
 def _inside(file: Path, root: Path) -> Path:
-    """The file's real path, or ImportFailure if a symbolic link leads it out of ``root``.
+    """The file's real path, or ImportFailure if a symbolic link leads it out of ``root``
+    (a real path: symbolic links followed).
 
     Someone else's folder may hold ``notes.md -> ~/.env``: what it leads to is never read.
     """
     real = file.resolve()
-    if not real.is_relative_to(root.resolve()):
+    if not real.is_relative_to(root):
         raise ImportFailure(
             file, f"is a symbolic link to {real}, outside {root}; refused (not followed)"
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from taggit.models import Tag
 
 from blog.models import Author, Post
@@ -64,6 +65,9 @@ class Pending:
     authors: list[Author] | None = None  # in byline order; None: the post keeps its own
 
 
+_SLUG = "carnet-slug"  # a stand-in slug, replaced (slugs are ASCII letters, digits, "-")
+
+
 @dataclass
 class RunState:
     static_dir: Path | None
@@ -83,6 +87,16 @@ class RunState:
     later_links: dict[str, FileResult] = field(default_factory=dict)  # source path -> result
     authors: dict[str, Author] = field(default_factory=dict)  # name_key -> profile
     default_author: Author | None = None  # for a file that names nobody (site_author())
+    tag_urls: dict[str, str] = field(default_factory=dict)  # a tag's slug -> its page
+    post_url_parts: tuple[str, str] | None = None  # a post's address around its slug
+
+    def post_url(self, slug: str) -> str:
+        """A post's address (get_absolute_url()): reversed once a run, then filled in."""
+        if self.post_url_parts is None:
+            url = reverse("blog:post-detail", kwargs={"slug": _SLUG})
+            self.post_url_parts = tuple(url.rsplit(_SLUG, 1))
+        before, after = self.post_url_parts
+        return f"{before}{slug}{after}"
 
     def taken_slugs(self) -> set[str]:
         if self.slugs is None:
@@ -151,7 +165,7 @@ def relative_or_none(folder: Path | None, root: Path) -> str | None:
     if folder is None:
         return None
     try:
-        return folder.relative_to(root.resolve()).as_posix()
+        return folder.relative_to(root).as_posix()  # root: a real path (site())
     except ValueError:
         return None
 

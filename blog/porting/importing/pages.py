@@ -65,7 +65,7 @@ def import_special(file: Path, relative: str, raw: bytes, source: frontmatter.So
     page.description = strip_control_chars(str(description or ""), multiline=True).strip()[:300]
     page.language = frontmatter.language_of(source.meta, result.warnings)
     root, site_root, static_dir, _mtime = site
-    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    allowed = tuple(p for p in (root, site_root, static_dir) if p is not None)
     images = _images(source.meta, file, static_dir, allowed, state, result)
     extras_images = dict(images)
     page.body = strip_control_chars(

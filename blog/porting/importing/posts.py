@@ -71,7 +71,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
             f"line {mdx[0][0] + offset}: {len(mdx)} MDX line(s) (import, export, JSX) such as "
             f"{mdx[0][1][:60]!r} kept as text; the post needs a look"
         )
-    allowed = tuple(p for p in (root.resolve(), site_root, static_dir) if p is not None)
+    allowed = tuple(p for p in (root, site_root, static_dir) if p is not None)
     images: dict[str, StoredImage] = {}
     use = image_user(file, static_dir, allowed, state, result, images)
     # Shortcodes first: the images a figure names are then copied as Markdown images are.
@@ -153,7 +153,7 @@ def import_post(file: Path, relative: str, raw: bytes, source: frontmatter.Sourc
     )
     old = oldurls.post_paths(relative, source.format, fields.old_urls, categories)
     authors = _authors(source.meta, previous_meta, state, undo)
-    return Pending(result, post, new_tag_ids, _wanted_redirects(post, old, tags),
+    return Pending(result, post, new_tag_ids, _wanted_redirects(post, old, tags, state),
                    list(images.values()), authors)  # fmt: skip
 
 
@@ -395,16 +395,18 @@ def _tag_changes(post: Post, tags: list[Tag], *, created: bool) -> list[int]:
     return sorted(wanted - current)
 
 
-def _wanted_redirects(post: Post, old: list[str], tags: list[Tag]) -> dict:
+def _wanted_redirects(post: Post, old: list[str], tags: list[Tag], state: RunState) -> dict:
     """The post's and its tags' old addresses; never one that is the page itself."""
-    own = oldurls.normalize_path(post.get_absolute_url())
+    own = oldurls.normalize_path(state.post_url(post.slug))
     wanted: dict[str, tuple[Post | None, str]] = {
         path: (post, "") for path in old if path != own and len(path) <= MAX_PATH
     }
     for tag in tags:
         if not tag.slug:
             continue
-        path, target = oldurls.tag_path(tag.name), reverse("blog:tag", args=[tag.slug])
+        if tag.slug not in state.tag_urls:  # the same tags come back on many posts
+            state.tag_urls[tag.slug] = reverse("blog:tag", args=[tag.slug])
+        path, target = oldurls.tag_path(tag.name), state.tag_urls[tag.slug]
         if path and path != oldurls.normalize_path(target) and path not in wanted:
             wanted[path] = (None, target)
     return wanted
