@@ -163,6 +163,37 @@ class ImageAndFolderTests(TemporaryFolders, TestCase):
         assert list(Post.objects.values_list("title", flat=True)) == ["A"]
 
 
+class SearchAfterImportTests(TemporaryFolders, TestCase):
+    """Imported posts are found by their words and their tags (the index is written once per
+    new post with all its tags: search_index.tags_linked_in_bulk)."""
+
+    def test_found_by_title_body_and_every_tag(self):
+        trees = ["le kapokier", "la vigne", "le karité"]
+        for n, tags in enumerate([[], ["Girafe"], ["Zèbre", "Lion", "Hippopotame"]]):
+            listed = "".join(f"  - {tag}\n" for tag in tags)
+            write(
+                self.tmp_path,
+                f"posts/animal-{n}.md",
+                f"---\ntitle: Savane {n}\ndate: 2021-03-0{n + 1}\n"
+                + (f"tags:\n{listed}" if tags else "")
+                + f"---\nUn texte sur le baobab et {trees[n]}.\n",
+            )
+        Run(self.tmp_path)
+        posts = import_paths([self.tmp_path])  # a re-run changes nothing
+        self.assertEqual(posts.count("unchanged"), 3)
+
+        def found(q):
+            response = self.client.get("/search/", {"q": q})
+            return sorted(post.title for post in response.context["results"])
+
+        self.assertEqual(found("savane"), ["Savane 0", "Savane 1", "Savane 2"])
+        self.assertEqual(found("baobab"), ["Savane 0", "Savane 1", "Savane 2"])
+        self.assertEqual(found("karite"), ["Savane 2"])
+        self.assertEqual(found("girafe"), ["Savane 1"])
+        for tag in ["zebre", "lion", "hippopotame"]:
+            self.assertEqual(found(tag), ["Savane 2"], tag)
+
+
 class ReRunTests(TemporaryFolders, TestCase):
     """A re-run changes only what changed, in few queries, and never overwrites an admin edit."""
 

@@ -14,11 +14,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from blog import search_index
 from blog.models import Author, Post, PostAuthor, Redirect, TaggedPost, site_author
 from blog.porting import frontmatter, gatsby, oldurls, shortcodes
 from blog.porting.images import StoredImage, is_local, rewrite_images
@@ -246,14 +248,19 @@ def skip_reason(file: Path, source: frontmatter.Source) -> str:
 
 def write_batch(pending: list[Pending], state: RunState) -> None:
     """The new posts, tag links and redirects of a batch in bulk, then its images (last)."""
-    Post.objects.bulk_create([item.post for item in pending if item.post.pk is None])
-    TaggedPost.objects.bulk_create(
-        [
-            TaggedPost(content_object=item.post, tag_id=pk)
-            for item in pending
-            for pk in item.new_tag_ids
-        ]
-    )
+    created = [item.post for item in pending if item.post.pk is None]
+    Post.objects.bulk_create(created)
+    tagged = {item.post.pk for item in pending if item.new_tag_ids}
+    with search_index.tags_linked_in_bulk(
+        connection, [post.pk for post in created if post.pk in tagged]
+    ):
+        TaggedPost.objects.bulk_create(
+            [
+                TaggedPost(content_object=item.post, tag_id=pk)
+                for item in pending
+                for pk in item.new_tag_ids
+            ]
+        )
     bylines = [item for item in pending if item.authors is not None]
     PostAuthor.objects.filter(post__in=[item.post for item in bylines]).delete()
     PostAuthor.objects.bulk_create(
