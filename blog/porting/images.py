@@ -232,21 +232,25 @@ def rewrite_images(body: str, replace: Callable[[str, int], str | None]) -> str:
         def line_of(match: re.Match, first_line=first_line, masked=masked) -> int:
             return first_line + masked.count("\n", 0, match.start())
 
-        masked = _MD_IMAGE.sub(
-            lambda m: m.group(1) + visit(m.group(2), line_of(m)) + m.group(3), masked
-        )
-        masked = _REF_DEFINITION.sub(
-            lambda m: (
-                m.group(1)
-                + (visit(m.group(2), line_of(m)) if _is_image_name(m.group(2)) else m.group(2))
-                + m.group(3)
-            ),
-            masked,
-        )
-        masked = _HTML_IMAGE.sub(
-            lambda m: m.group(1) + m.group(2) + visit(m.group(3), line_of(m)) + m.group(2),
-            masked,
-        )
+        # Each pattern only where its first characters are (a whole pass over the text each).
+        if "![" in masked:
+            masked = _MD_IMAGE.sub(
+                lambda m: m.group(1) + visit(m.group(2), line_of(m)) + m.group(3), masked
+            )
+        if "]:" in masked:
+            masked = _REF_DEFINITION.sub(
+                lambda m: (
+                    m.group(1)
+                    + (visit(m.group(2), line_of(m)) if _is_image_name(m.group(2)) else m.group(2))
+                    + m.group(3)
+                ),
+                masked,
+            )
+        if "<" in masked:
+            masked = _HTML_IMAGE.sub(
+                lambda m: m.group(1) + m.group(2) + visit(m.group(3), line_of(m)) + m.group(2),
+                masked,
+            )
         out.append(_unmask(masked, spans))
     return "".join(out)
 
