@@ -186,6 +186,11 @@ POSTGRES_CREATE = [
         ON blog_post FOR EACH ROW EXECUTE FUNCTION blog_post_search_document()""",
     """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
     BEGIN
+        -- An import linking many new posts' tags re-indexes each post once, after them
+        -- (tags_linked_in_bulk, for this transaction only).
+        IF current_setting('carnet.tags_in_bulk', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
         -- Touching the title re-runs the post's trigger, which reads its tags again.
         UPDATE blog_post SET title = title WHERE id = CASE
             WHEN TG_OP = 'DELETE' THEN OLD.content_object_id ELSE NEW.content_object_id END;
@@ -279,8 +284,20 @@ def tags_linked_in_bulk(connection, post_ids: list[int]) -> Iterator[None]:
     """Around the insert of many new posts' tag links: their index entries written once
     with all their tags, not once a tag. (On SQLite each link's trigger rewrites its post's
     whole FTS5 row, the body tokenized again to delete and to insert: seven times for a new
-    post with three tags, three this way.)"""
-    if connection.vendor != "sqlite" or not post_ids:
+    post with three tags, three this way. On PostgreSQL each link's trigger recomputed the
+    post's whole vector and wrote a new version of its row.)"""
+    if not post_ids:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Transaction-local: a batch or savepoint rolled back on an error takes it back.
+            cursor.execute("SELECT set_config('carnet.tags_in_bulk', 'on', true)")
+            yield
+            cursor.execute("SELECT set_config('carnet.tags_in_bulk', 'off', true)")
+            cursor.execute("UPDATE blog_post SET title = title WHERE id = ANY(%s)", [post_ids])
+        return
+    if connection.vendor != "sqlite":
         yield
         return
     marks = ", ".join(["%s"] * len(post_ids))
