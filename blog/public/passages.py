@@ -123,8 +123,7 @@ def window(text: str, stems: list[str]) -> Window | None:
         return None
     after = AFTER
     if len(stems) == 1:
-        # One word: its first place, as ts_headline picks the first of equal fragments; the
-        # passage goes far enough past any other place in it for that one's fragment too.
+        # One word: its first place, as ts_headline picks the first of equal fragments.
         places = islice(stem_pattern(stems[0]).finditer(lowered), PLACES)
         match = next(places, None)
         span = match.span() if match else None
