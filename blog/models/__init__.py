@@ -11,12 +11,14 @@ from blog.models.posts import (
     PostQuerySet,
     Redirect,
     TaggedPost,
+    attach_authors,
     attach_tags,
 )
 from blog.models.site import ContactMessage, Page, PageQuerySet, SiteIdentity
 
 __all__ = [
     "AUTHOR_LINKS",
+    "attach_authors",
     "attach_tags",
     "Author",
     "AuthorQuerySet",

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from blog import search_index
+from blog import prepared, search_index
 from blog.models import Post, attach_tags
 from blog.public import passages
 from blog.search_index import Query
@@ -270,8 +270,14 @@ def results(query: Query, ids: list[int]) -> list[Post]:
     # By id (the primary key), not published() again: SQLite would walk every published post
     # on the (status, pub_date) index to find ten ids. The ids come from ranked_ids, which
     # reads visible posts only; is_published below checks them once more all the same.
-    posts = Post.objects.cards().in_bulk(ids)
-    posts = {pk: post for pk, post in posts.items() if post.is_published}
+    # Their SQL built once per number of ids (blog.prepared): in_bulk() compiled it for every
+    # search, a sixth of the page's own time.
+    found = prepared.rows(
+        ("search-cards", len(ids)),
+        lambda *ids: Post.objects.cards().filter(pk__in=ids).order_by(),
+        tuple(ids),
+    )
+    posts = {post.pk: post for post in found if post.is_published}
     attach_tags(list(posts.values()))
     marked = _highlights(query, list(posts))
     ordered = []

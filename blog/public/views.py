@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -19,7 +19,7 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from blog import prepared
-from blog.models import AUTHOR_LINKS, Author, Post, attach_tags
+from blog.models import Author, Post, attach_authors, attach_tags
 from blog.public import search
 from blog.public.caching import ConditionalMixin
 from blog.public.lookups import not_found, page_or_404
@@ -48,7 +48,7 @@ def prepare_cards(request, posts) -> list[Post]:
     when bylines are shown."""
     posts = attach_tags(list(posts))
     if bylines_shown(request):
-        prefetch_related_objects(posts, AUTHOR_LINKS)
+        attach_authors(posts)
     return posts
 
 
@@ -173,8 +173,7 @@ class PostDetailView(PublishedPostMixin, DetailView):
             )
         if not found:
             raise Http404("No post at this address.")
-        prefetch_related_objects(found, AUTHOR_LINKS)
-        return attach_tags(found)[0]
+        return attach_tags(attach_authors(found))[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -427,5 +426,5 @@ class SearchView(TemplateView):
             results=search.results(query, list(page.object_list)),
         )
         if bylines_shown(self.request):
-            prefetch_related_objects(context["results"], AUTHOR_LINKS)
+            attach_authors(context["results"])
         return context

@@ -99,6 +99,55 @@ class DatabasePoolTests(SimpleTestCase):
         self.assertIn(".venv/bin/python manage.py", result.stderr)
 
 
+class PreparedStatementTests(SimpleTestCase):
+    """PostgreSQL binds parameters on the server and prepares the statements a connection runs
+    again and again (the public pages' few queries); an operator behind PgBouncer in
+    transaction mode turns it off."""
+
+    POSTGRES = "postgres://carnet@127.0.0.1:5432/carnet"
+    SHOW = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+
+    def options(self, **env) -> str:
+        result = run_manage("shell", "-c", self.SHOW, env={"DATABASE_URL": self.POSTGRES, **env})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return last_line(result)
+
+    def test_on_by_default_after_five_runs(self):
+        self.assertEqual(self.options(), "True 5")
+
+    def test_the_threshold_from_the_environment(self):
+        self.assertEqual(self.options(DJANGO_DB_PREPARE_THRESHOLD="0"), "True 0")
+        self.assertEqual(self.options(DJANGO_DB_PREPARE_THRESHOLD=" 12 "), "True 12")
+
+    def test_off_for_a_transaction_pooler(self):
+        self.assertEqual(self.options(DJANGO_DB_PREPARE_THRESHOLD="off"), "None None")
+        self.assertEqual(self.options(DJANGO_DB_PREPARE_THRESHOLD="OFF"), "None None")
+
+    def test_a_wrong_threshold_is_a_clear_error(self):
+        for value in ["five", "-1", "2.5"]:
+            with self.subTest(value):
+                result = run_manage(
+                    "check",
+                    env={"DATABASE_URL": self.POSTGRES, "DJANGO_DB_PREPARE_THRESHOLD": value},
+                )
+                self.assertEqual(result.returncode, 1)
+                self.assertIn("DJANGO_DB_PREPARE_THRESHOLD", result.stderr)
+                self.assertIn("or off", result.stderr)
+                self.assertNotIn("Traceback", result.stderr)
+
+    def test_sqlite_is_left_alone(self):
+        result = run_manage(
+            "shell",
+            "-c",
+            self.SHOW,
+            env={"DATABASE_URL": "sqlite:///db.sqlite3", "DJANGO_DB_PREPARE_THRESHOLD": "five"},
+        )
+        self.assertEqual(last_line(result), "None None", result.stderr)
+
+
 class ScaledDeployCheckTests(SimpleTestCase):
     def test_check_deploy_has_no_warning_with_the_scaled_variables(self):
         """README « Several app servers »: PostgreSQL with a pool, Redis, a caching proxy."""
