@@ -194,7 +194,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # query: 0.86 ms planning, 0.22 ms running). The server's CPU per page fell from 4.9 to
     # 1.8 ms (post page), 6.3 to 3.0 (/blog/), 19.2 to 14.2 (search; bench/README.md). Django
     # leaves both off for connection poolers: behind PgBouncer in transaction mode (older than
-    # 1.21, or without max_prepared_statements) set DJANGO_DB_PREPARE_THRESHOLD=off.
+    # 1.21, or without max_prepared_statements) set DJANGO_DB_PREPARE_THRESHOLD=off. PostgreSQL
+    # plans a prepared statement again after a migration; restart the workers after one that
+    # changes a column's type (a statement may fail with « cached plan must not change result
+    # type » until they do).
     threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "5").strip().lower()
     if threshold != "off":
         if not threshold.isdigit():

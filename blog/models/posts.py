@@ -420,8 +420,8 @@ def attach_authors(posts: list[Post]) -> list[Post]:
     AUTHOR_LINKS)`` does (``byline`` and the author boxes make no query): one query of plain
     values whose SQL is built once (blog.prepared).
 
-    The prefetch compiled its ``select_related`` query on every request: a third of the post
-    page's own time on PostgreSQL (bench/README.md)."""
+    The prefetch compiled its ``select_related`` query on every request: a quarter of the post
+    page's profile on PostgreSQL (bench/README.md)."""
     if not posts:
         return posts
     from blog import prepared
