@@ -84,21 +84,24 @@ def ranked_ids(query: Query) -> list[int]:
             + ", ".join(f"to_tsquery('{c}', w) AS {c}" for c in search_index.POSTGRES_CONFIGS)
             + " FROM (SELECT %s::text AS w) typed"
             "), recent AS MATERIALIZED ("
-            "  SELECT id FROM (SELECT id, search_document, search_config FROM blog_post"
+            "  SELECT id, pub_date, search_document, search_config FROM ("
+            "    SELECT id, pub_date, search_document, search_config FROM blog_post"
             "    WHERE status = %s AND pub_date <= %s ORDER BY status, id DESC LIMIT %s) w"
             f"  WHERE {in_own} ORDER BY id DESC LIMIT %s"
             "), enough AS MATERIALIZED (SELECT count(*) >= %s AS yes FROM recent"
             "), matches AS MATERIALIZED ("
-            "  SELECT id, status, pub_date FROM blog_post"
+            "  SELECT id, status, pub_date, search_document, search_config FROM blog_post"
             f"  WHERE NOT (SELECT yes FROM enough) AND {matched}"
+            # The candidates carry what ranks them: no second visit of each row by its key.
             "), newest AS ("
-            "  SELECT id FROM recent WHERE (SELECT yes FROM enough)"
+            "  SELECT id, pub_date, search_document, search_config FROM recent"
+            "  WHERE (SELECT yes FROM enough)"
             "  UNION ALL"
-            "  (SELECT id FROM matches WHERE status = %s AND pub_date <= %s"
-            "  ORDER BY id DESC LIMIT %s)"
-            ") SELECT p.id FROM blog_post p JOIN newest n ON n.id = p.id "
-            "ORDER BY ts_rank_cd(p.search_document, to_tsquery(p.search_config, %s)) DESC, "
-            "p.pub_date DESC"
+            "  (SELECT id, pub_date, search_document, search_config FROM matches"
+            "  WHERE status = %s AND pub_date <= %s ORDER BY id DESC LIMIT %s)"
+            ") SELECT id FROM newest "
+            "ORDER BY ts_rank_cd(search_document, to_tsquery(search_config, %s)) DESC, "
+            "pub_date DESC"
         )
         words = query.tsquery()
         wanted = MAX_RESULTS + 1
