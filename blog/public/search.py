@@ -174,7 +174,6 @@ def _postgres_highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, s
     """ts_headline over the passage of each text that holds the match (blog/public/passages.py),
     not the whole text: it parses and stems every character it is given."""
     words = query.tsquery()
-    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         # Each post's text, the stems of the query in its language, and whether its body
         # matches (weight C: the title is A, its tags and description B).
@@ -182,8 +181,8 @@ def _postgres_highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, s
             "SELECT p.id, q::text, p.description || E'\\n' || p.body_text, "
             "ts_filter(p.search_document, '{c}') @@ q "
             "FROM blog_post p, LATERAL (SELECT to_tsquery(p.search_config, %s) AS q) words "
-            f"WHERE p.id IN ({marks})",
-            (words, *ids),
+            "WHERE p.id = ANY(%s::bigint[])",
+            (words, list(ids)),
         )
         windows: dict[int, passages.Window] = {}
         seconds: dict[int, passages.Window] = {}
@@ -223,20 +222,25 @@ def _headlines(
     seconds: dict[int, passages.Window],
 ) -> dict[int, tuple[str, str]]:
     """ts_headline over each post's passage, and over its second passage if it has one."""
-    rows = ", ".join(["(%s::bigint, %s::int, %s::int, %s::int, %s::int)"] * len(windows))
-    values = []
+    # One array a column (not a row of values each): the same statement for any number of
+    # results, prepared once per connection (site_config/settings.py).
+    columns: list[list] = [[], [], [], [], []]
     for pk, window in windows.items():
-        values += [pk, *_substr(window), *_substr(seconds.get(pk))]
+        for column, value in zip(
+            columns, (pk, *_substr(window), *_substr(seconds.get(pk))), strict=True
+        ):
+            column.append(value)
     cursor.execute(
         "SELECT p.id, ts_headline(p.search_config, p.title, q, %s), "
         "ts_headline(p.search_config, substr(text, w.first, w.count), q, %s), "
         "CASE WHEN w.second IS NOT NULL THEN "
         "ts_headline(p.search_config, substr(text, w.second, w.second_count), q, %s) END "
-        f"FROM (VALUES {rows}) w(id, first, count, second, second_count) "
+        "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::int[]) "
+        "AS w(id, first, count, second, second_count) "
         "JOIN blog_post p ON p.id = w.id, "
         "LATERAL (SELECT to_tsquery(p.search_config, %s) AS q, "
         "p.description || E'\\n' || p.body_text AS text) words",
-        (_TITLE_OPTIONS, _SNIPPET_OPTIONS, _SECOND_OPTIONS, *values, words),
+        (_TITLE_OPTIONS, _SNIPPET_OPTIONS, _SECOND_OPTIONS, *columns, words),
     )
     marked = {}
     for pk, title, snippet, second in cursor.fetchall():
