@@ -399,9 +399,11 @@ def attach_tags(posts: list[Post]) -> list[Post]:
         ("post-tags", len(tags)),
         # Each post's by tag: the order taggit's prefetch gave (no ORDER BY; SQLite walks the
         # unique index on post and tag), made the defined one (the feeds list them so too).
+        # By the columns: ordering by the relation ("content_object") joined every post to
+        # sort by its date (the post's default ordering), to be grouped here by post anyway.
         lambda *ids: (
             TaggedPost.objects.filter(content_object__in=ids)
-            .order_by("content_object", "tag")
+            .order_by("content_object_id", "tag_id")
             .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
         ),
         tuple(tags),
@@ -432,7 +434,7 @@ def attach_authors(posts: list[Post]) -> list[Post]:
         ("post-authors", len(links)),
         lambda *ids: (
             PostAuthor.objects.filter(post__in=ids)
-            .order_by("post", "position", "id")
+            .order_by("post_id", "position", "id")
             .values_list("id", "post_id", "position", *(f"author__{name}" for name in columns))
         ),
         tuple(links),

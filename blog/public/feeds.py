@@ -41,7 +41,7 @@ _RELATIVE_URL = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
 def _tags(*pks):
     return (
         TaggedPost.objects.filter(content_object__in=pks)
-        .order_by("content_object", "tag")
+        .order_by("content_object_id", "tag_id")  # (by the relation: a join to sort by date)
         .values_list("content_object", "tag__name")
     )
 
