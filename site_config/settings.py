@@ -200,7 +200,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # type » until they do).
     threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "5").strip().lower()
     if threshold != "off":
-        if not threshold.isdigit():
+        if not threshold.isdecimal():  # (« ² » is a digit, not a number)
             raise ImproperlyConfigured(
                 f"DJANGO_DB_PREPARE_THRESHOLD={threshold!r}: write how many runs of a statement "
                 "come before it is prepared (5 by default; 0: at once), or off."

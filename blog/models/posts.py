@@ -386,8 +386,7 @@ def attach_tags(posts: list[Post]) -> list[Post]:
 
     Django's prefetch runs taggit's queryset with an ``extra()`` column and builds a link row
     per tag to match them up: 1 ms of a list page's 4. Here each tag is built from three
-    values. The cached queryset is an empty one's (``none()``) filled with the tags: a filter
-    chained on it finds nothing rather than every tag of the site."""
+    values (kept as ``_prefetched`` does)."""
     if not posts:
         return posts
     from taggit.models import Tag
@@ -411,9 +410,7 @@ def attach_tags(posts: list[Post]) -> list[Post]:
     for post_id, tag_id, name, slug in rows:
         tags[post_id].append(_tag(tag_id, name, slug, TaggedPost.objects.db))
     for post in posts:
-        cached = Tag.objects.none()
-        cached._result_cache, cached._prefetch_done = tags[post.pk], True
-        post.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = cached
+        _prefetched(post, "tags", Tag.objects.none(), tags[post.pk])
     return posts
 
 
@@ -447,10 +444,16 @@ def attach_authors(posts: list[Post]) -> list[Post]:
         link._state.fields_cache["author"] = author
         links[post_id].append(link)
     for post in posts:
-        cached = PostAuthor.objects.none()
-        cached._result_cache, cached._prefetch_done = links[post.pk], True
-        post.__dict__.setdefault("_prefetched_objects_cache", {})["author_links"] = cached
+        _prefetched(post, "author_links", PostAuthor.objects.none(), links[post.pk])
     return posts
+
+
+def _prefetched(post: Post, name: str, empty: models.QuerySet, items: list) -> None:
+    """``post.<name>.all()`` gives ``items`` with no query, as after ``prefetch_related``: an
+    empty queryset (``none()``) filled with them, so that a filter chained on it finds nothing
+    rather than every row of the table."""
+    empty._result_cache, empty._prefetch_done = items, True
+    post.__dict__.setdefault("_prefetched_objects_cache", {})[name] = empty
 
 
 class Redirect(models.Model):

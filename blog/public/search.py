@@ -224,12 +224,8 @@ def _headlines(
     """ts_headline over each post's passage, and over its second passage if it has one."""
     # One array a column (not a row of values each): the same statement for any number of
     # results, prepared once per connection (site_config/settings.py).
-    columns: list[list] = [[], [], [], [], []]
-    for pk, window in windows.items():
-        for column, value in zip(
-            columns, (pk, *_substr(window), *_substr(seconds.get(pk))), strict=True
-        ):
-            column.append(value)
+    rows = [(pk, *_substr(window), *_substr(seconds.get(pk))) for pk, window in windows.items()]
+    columns = [list(column) for column in zip(*rows, strict=True)]
     cursor.execute(
         "SELECT p.id, ts_headline(p.search_config, p.title, q, %s), "
         "ts_headline(p.search_config, substr(text, w.first, w.count), q, %s), "

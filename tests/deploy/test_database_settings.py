@@ -127,7 +127,7 @@ class PreparedStatementTests(SimpleTestCase):
         self.assertEqual(self.options(DJANGO_DB_PREPARE_THRESHOLD="OFF"), "None None")
 
     def test_a_wrong_threshold_is_a_clear_error(self):
-        for value in ["five", "-1", "2.5"]:
+        for value in ["five", "-1", "2.5", "²"]:
             with self.subTest(value):
                 result = run_manage(
                     "check",
