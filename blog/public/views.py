@@ -80,6 +80,13 @@ class PublishedPostMixin(ConditionalMixin):
         """The number of posts listed, when known without a query (None: counted)."""
         return None
 
+    def page_of(self, low: int, high: int, *values):
+        """The cards of the listed posts ``low`` to ``high``: their ids first (a subquery on
+        the indexes), then those posts' columns. Reading the cards' columns while skipping the
+        earlier pages made PostgreSQL cut the excerpt out of every skipped post's compressed
+        body: 15 ms for page 50 of 1,000 posts, against 0.5 for page 1 (bench/README.md)."""
+        return Post.objects.cards().filter(pk__in=self.listed(*values).values("pk")[low:high])
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         known = self.known_count()
@@ -89,7 +96,7 @@ class PublishedPostMixin(ConditionalMixin):
         low, high = page.object_list.query.low_mark, page.object_list.query.high_mark
         posts = prepared.rows(
             (type(self).__qualname__, low, high),
-            lambda *values: self.listed(*values)[low:high],
+            lambda *values: self.page_of(low, high, *values),
             (self.now, *self.listed_values()),
         )
         # Tags only for the page's cards: the archives' previous/next lookups also start from
