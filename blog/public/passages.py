@@ -77,7 +77,11 @@ _LIGATURES = {"oe": "œ", "ae": "æ"}
 
 @lru_cache(maxsize=256)
 def stem_pattern(lexeme: str) -> re.Pattern[str]:
-    """A word starting with ``lexeme``, accents ignored, in a lower-cased text."""
+    """A word starting with ``lexeme``, accents and case ignored.
+
+    Case is ignored by the pattern (``re.IGNORECASE``), not by lower-casing the text: that cost
+    a copy of each text per search (1.2 ms of a search's 15 in Python), and « İ » lower-cased
+    is two characters, which moved every place after it."""
     parts = []
     i = 0
     while i < len(lexeme):
@@ -90,7 +94,7 @@ def stem_pattern(lexeme: str) -> re.Pattern[str]:
         others = _variants().get(char)
         parts.append(f"[{re.escape(others)}]" if others else re.escape(char))
         i += 1
-    return re.compile(r"(?<!\w)" + "".join(parts))
+    return re.compile(r"(?<!\w)" + "".join(parts), re.IGNORECASE)
 
 
 def lexemes(tsquery_text: str) -> list[str]:
@@ -118,13 +122,10 @@ def window(text: str, stems: list[str]) -> Window | None:
     (quote the whole text, or its start when the post matched by its tags alone)."""
     if not stems:
         return None
-    lowered = text.lower()
-    if len(lowered) != len(text):  # « İ » lower-cased is two characters: places would move
-        return None
     after = AFTER
     if len(stems) == 1:
         # One word: its first place, as ts_headline picks the first of equal fragments.
-        places = islice(stem_pattern(stems[0]).finditer(lowered), PLACES)
+        places = islice(stem_pattern(stems[0]).finditer(text), PLACES)
         match = next(places, None)
         span = match.span() if match else None
         # The second fragment is the next place after the first fragment (at most FRAGMENT
@@ -137,7 +138,7 @@ def window(text: str, stems: list[str]) -> Window | None:
     else:
         found, length = [], []
         for stem in stems:
-            starts = [m.start() for m in islice(stem_pattern(stem).finditer(lowered), PLACES)]
+            starts = [m.start() for m in islice(stem_pattern(stem).finditer(text), PLACES)]
             if not starts:
                 return None
             found.append(starts)
@@ -161,9 +162,8 @@ def following(text: str, stems: list[str], after: int) -> Window | None:
     none; None when there is none (or several words: their passage is quoted alone)."""
     if len(stems) != 1:
         return None
-    lowered = text.lower()
-    match = stem_pattern(stems[0]).search(lowered, after)
-    if match is None or len(lowered) != len(text):
+    match = stem_pattern(stems[0]).search(text, after)
+    if match is None:
         return None
     space = _SPACE.search(text, max(after, match.start() - BEFORE), match.start())
     start = space.end() if space else match.start()
