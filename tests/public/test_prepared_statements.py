@@ -25,7 +25,7 @@ class PreparedStatementsTests(TestCase):
             return [row[0] for row in cursor.fetchall()]
 
     def test_pages_asked_again_run_prepared_statements_and_show_the_same(self):
-        for url in [self.post.get_absolute_url(), "/blog/", "/search/?q=client"]:
+        for url in [self.post.get_absolute_url(), "/blog/", "/search/?q=client", "/tags/web/"]:
             with self.subTest(url):
                 first = self.client.get(url)
                 self.assertEqual(first.status_code, 200)
@@ -34,7 +34,10 @@ class PreparedStatementsTests(TestCase):
                 self.assertEqual(again.status_code, 200)
                 self.assertEqual(again.content, first.content)
         statements = self.prepared()
-        # The public state (every page), the post by its slug, a list's page, the search.
-        for part in ["AS s_updated", '"blog_post"."slug" = $', "body_start", "ts_rank_cd("]:
+        # The public state (every page), the post by its slug, a list's page, the search, the
+        # tag of a tag's page.
+        parts = ["AS s_updated", '"blog_post"."slug" = $', "body_start", "ts_rank_cd(",
+                 '"taggit_tag"."slug" = $']  # fmt: skip
+        for part in parts:
             with self.subTest(part):
                 self.assertTrue(any(part in statement for statement in statements), statements)
