@@ -400,6 +400,11 @@ class PostMonthArchiveView(KeptArchiveMixin, MonthArchiveView):
         # month_format is "%m": Django has already turned a month that isn't one into a 404.
         return int(self.get_year()), int(self.get_month())
 
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Django lists the month's days with posts (a query, DISTINCT over the month's posts)
+        # to tell an empty month, which known_count() has told already; no page shows them.
+        return []
+
     def get_previous_month(self, date):
         return archive.neighbour(self.request, date, "month", previous=True)
 
