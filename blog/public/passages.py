@@ -12,9 +12,9 @@ ts_headline joins fragments; with several words, the tightest place holding them
 Measured on the 58 posts of ../shared/corpus (every post, words taken at 5, 30, 60 and 90 %
 of its text): 235 of 245 one-word snippets are byte for byte those of the whole text (the
 others quote another place of the word as their second fragment), 121 of 219 two-word ones.
-Measured again (2026-12-01) on the 57 posts imported, words of five letters or more at the same
-places: 156 of 157 one-word snippets, 66 of 112 two-word ones (155 and 66 when the first
-passage still went on 900 characters past the word, whatever followed).
+Measured again (2026-12-01) on the 57 corpus posts that import, words of five letters or more
+at the same places: 156 of 157 one-word snippets, 66 of 112 two-word ones (155 and 66 when the
+first passage still went on 900 characters past the word, whatever followed).
 
 The index stems words (« clients » → ``client``), so a word is found here by its stem as a
 prefix, accents and case ignored, as the index's ``unaccent`` does. A stem is almost always
