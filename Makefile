@@ -8,6 +8,10 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 # Development values for the commands below (the settings' defaults are the production-safe ones).
 MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
+# The suite runs on every core (pytest-xdist), four at most: its tests start servers and browsers
+# of their own. JOBS=0 runs it in one process (pdb, -s).
+JOBS ?= auto
+XDIST = -n $(JOBS) --maxprocesses 4
 
 .PHONY: run test test-s3 test-clock test-multinode lint format install migrate messages sample static clean node snapshots
 
@@ -15,24 +19,26 @@ run: install messages migrate sample
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install messages node
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The tests that touch media again, with media in an S3 bucket: moto's S3 server on loopback,
 # started by the run (tests/support/s3.py), each test in a prefix of its own.
 S3_TESTS ?= tests/images tests/porting tests/admin tests/site tests/public/test_feeds.py \
 	tests/public/test_seo.py tests/security/test_security_files.py
 test-s3: install messages
-	CARNET_TEST_STORAGE=s3 $(BIN)/python -m pytest -q -m "not browser" $(S3_TESTS) $(PYTEST_ARGS)
+	CARNET_TEST_STORAGE=s3 $(BIN)/python -m pytest -q $(XDIST) -m "not browser" $(S3_TESTS) $(PYTEST_ARGS)
 
 # The suite with the clock set to the instants where the site's zone (Paris) and UTC disagree
 # on the day, the month or the year: New Year's Eve, a summer night, the two clock changes,
-# 29 February. The browser tests run at the real time (their browser keeps its own clock).
+# 29 February. The browser tests run at the real time (their browser keeps its own clock), and
+# the tests whose code runs in a child process (marked child_process) are left out: the frozen
+# clock is this process's only, so there they would run at the real time again.
 CLOCKS ?= 2026-12-31T23:30:00Z 2027-07-14T22:30:00Z 2027-03-28T00:45:00Z \
 	2027-10-31T00:45:00Z 2028-02-29T23:30:00Z
 test-clock: install messages
 	@for clock in $(CLOCKS); do \
 		echo "== make test-clock: the suite at $$clock"; \
-		$(BIN)/python -m pytest -q -m "not browser and not multinode" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
+		$(BIN)/python -m pytest -q $(XDIST) -m "not browser and not multinode and not child_process" --clock=$$clock $(PYTEST_ARGS) || exit 1; \
 	done
 
 # Carnet on several machines, on this one (tests/deploy/test_multinode.py): a PostgreSQL database,

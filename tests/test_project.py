@@ -7,6 +7,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -25,6 +26,7 @@ class MigrationTests(TestCase):
             self.fail(f"Missing migrations:\n{out.getvalue()}")
 
 
+@pytest.mark.child_process
 class SettingsTests(SimpleTestCase):
     def test_debug_is_off_unless_asked(self):
         self.assertFalse(settings.DEBUG)
@@ -105,6 +107,7 @@ class SQLiteConcurrencyTests(TestCase):
         self.assertEqual(result.stdout.strip().splitlines()[-1], "wal", result.stderr)
 
 
+@pytest.mark.child_process
 class StaticFilesTests(SimpleTestCase):
     def test_collectstatic_builds_hashed_compressed_files(self):
         """Production storage: cache-busting names and precompressed files, no CDN."""

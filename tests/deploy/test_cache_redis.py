@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
@@ -158,6 +159,7 @@ class SharedPageCacheTests(TransactionTestCase):
         self.assertEqual(len(page_keys(server.url)), 1)
 
 
+@pytest.mark.child_process
 class CacheSettingsTests(SimpleTestCase):
     SHOW = (
         "from django.conf import settings; "

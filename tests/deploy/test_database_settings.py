@@ -6,9 +6,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.test import SimpleTestCase
 
 from tests.support.process import PRODUCTION_ENV, ROOT, run_manage
+
+# The code under test runs in a child process, which `--clock` does not reach (make test-clock).
+pytestmark = pytest.mark.child_process
 
 SHOW_DATABASE = (
     "from django.conf import settings; d = settings.DATABASES['default']; "

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import SimpleTestCase, override_settings
@@ -58,6 +59,7 @@ class ConfigTests(SimpleTestCase):
         self.assertEqual(self.read(PORT="0.0.0.0:9000")["bind"], "0.0.0.0:9000")
 
 
+@pytest.mark.child_process
 class ServerTests(SimpleTestCase):
     def setUp(self):
         self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))

@@ -7,6 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import SimpleTestCase, TestCase, override_settings
 
@@ -100,6 +101,7 @@ print(response.status_code, response.content.decode())
 """
 
 
+@pytest.mark.child_process
 class DatabaseDownTests(SimpleTestCase):
     def test_an_unreachable_database_fails_the_database(self):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))

@@ -16,10 +16,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.test import SimpleTestCase
 
 from tests.support.process import ROOT
 from tests.support.servers import fetch, free_port, stop, wait_for_port
+
+# The code under test runs in a child process, which `--clock` does not reach (make test-clock).
+pytestmark = pytest.mark.child_process
 
 README = ROOT / "README.md"
 HOST = "blog.example.org"

@@ -18,6 +18,7 @@ from pathlib import Path
 from unittest import mock
 
 import feedparser
+import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
@@ -99,6 +100,7 @@ class S3MediaTestCase(TestCase):
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
 
+@pytest.mark.child_process
 class SettingsTests(S3MediaTestCase):
     def test_media_url_is_the_bucket_and_urls_are_built_from_it(self):
         self.assertEqual(self.media_url, f"{self.s3.endpoint_url}/{self.bucket}/")

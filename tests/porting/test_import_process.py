@@ -1,10 +1,14 @@
 """The real commands as a user runs them: exit status, stderr, no traceback."""
 
+import pytest
 from django.test import SimpleTestCase
 
 from tests.support.cases import TemporaryFolders
 from tests.support.importing import write
 from tests.support.process import run_manage
+
+# The code under test runs in a child process, which `--clock` does not reach (make test-clock).
+pytestmark = pytest.mark.child_process
 
 
 def manage(tmp_path, *args):

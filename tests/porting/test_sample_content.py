@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase, TransactionTestCase
 
@@ -156,6 +157,7 @@ class BadInputTests(TemporaryFolders, TestCase):
         self.assertFalse(Post.objects.exists())
 
 
+@pytest.mark.child_process
 class CommandProcessTests(TransactionTestCase):
     """The real process: what `make run` calls, and its exit status."""
 

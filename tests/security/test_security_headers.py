@@ -8,6 +8,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+import pytest
 import reversion
 from django.conf import settings
 from django.test import Client, RequestFactory, SimpleTestCase, TestCase, override_settings
@@ -278,6 +279,7 @@ class HeaderTests(TestCase):
         assert session["samesite"] == "Lax"
 
 
+@pytest.mark.child_process
 class EnvironmentTests(SimpleTestCase):
     """HTTPS settings come from the environment at start-up: each case is a fresh process."""
 
