@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from blog.addresses import address
 from blog.models.base import alt_required, numbered_slug, sized_image
 from blog.models.site import SiteIdentity
 from blog.text import ascii_slugify, name_key, strip_control_chars
@@ -119,7 +119,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:author", kwargs={"slug": self.slug})
+        return address("blog:author", slug=self.slug)
 
     def unique_slug(self, name: str) -> str:
         base = ascii_slugify(name)[:90].strip("-") or "auteur"

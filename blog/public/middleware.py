@@ -20,11 +20,12 @@ from django.core.cache import caches
 from django.core.exceptions import DisallowedHost, DisallowedRedirect
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import quote_etag
 
+from blog.addresses import address
 from blog.models import Post, Redirect
 from blog.porting.oldurls import lookup_forms, normalize_path
 from blog.public.caching import (
@@ -45,7 +46,7 @@ HEALTH_PATH = "/healthz"
 def admin_prefix() -> str | None:
     """The admin's address prefix ("/admin/"), or None when no admin is routed."""
     try:
-        return reverse("admin:index")
+        return address("admin:index")
     except NoReverseMatch:
         return None
 

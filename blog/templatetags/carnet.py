@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -110,9 +110,20 @@ def social_meta(context, post=None, title=None, description=None):
         tags.append(("property", "article:published_time", post.pub_date.isoformat()))
         if post.updated:
             tags.append(("property", "article:modified_time", post.updated.isoformat()))
-    return format_html_join(
-        "\n  ", '<meta {}="{}" content="{}">', ((a, n, v) for a, n, v in tags if v)
+    # What format_html_join gives, escaped directly: its lazy-aware escaping of these ~50
+    # values took a tenth of the post page's time.
+    return mark_safe(
+        "\n  ".join(
+            f'<meta {_escaped(a)}="{_escaped(n)}" content="{_escaped(v)}">' for a, n, v in tags if v
+        )
     )
+
+
+def _escaped(value) -> str:
+    """``conditional_escape(value)``: safe strings as they are, anything else escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape_html(str(value))
 
 
 @register.simple_tag(takes_context=True)

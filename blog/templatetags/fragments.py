@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from blog.addresses import address
 from blog.memory import Memory
 
 register = template.Library()
@@ -90,7 +91,7 @@ def remember(parser, token):
 
 def _contact_url() -> str:
     try:
-        return reverse("contact:form")
+        return address("contact:form")
     except NoReverseMatch:
         return ""
 
