@@ -7,13 +7,15 @@ For each size, a fresh database (SQLite in a temporary folder, or a fresh Postgr
 on the server ``--database-url`` names, dropped afterwards) gets N published posts (tags, some
 featured, one in ten with an image), production settings (DEBUG off, hashed static files),
 then two gunicorn servers serve it with sync workers (2 x cores + 1): one with the page cache
-(``CARNET_PAGE_CACHE_SECONDS`` default) and one without (``=0``). Each round measures every
-page once, in turn (interleaved, so a slow moment of the machine hits all of them alike), with
-`wrk` (Debian package) or, without it, a small threaded Python loop. The floors, measured in
-the same run through the same middleware and server (bench/urls.py): a bare Django view
-rendering a 20-item template (pages are compared with it) and a bare ``HttpResponse`` (cached
-hits and 304s are compared with it). Medians are printed as ratios to the floors, then the
-admin's change list, live preview and save, timed in-process (ms and queries).
+(``CARNET_PAGE_CACHE_SECONDS`` default) and one without (``=0``). Every size's servers run at
+once: each round measures every page once, in turn, and each page for every size one after
+the other (interleaved, so a slow moment of the machine hits all of them, and both sizes,
+alike), with `wrk` (Debian package) or, without it, a small threaded Python loop. The floors,
+measured in the same run through the same middleware and server (bench/urls.py): a bare
+Django view rendering a 20-item template (pages are compared with it) and a bare
+``HttpResponse`` (cached hits and 304s are compared with it). Medians are printed as ratios to
+the floors, then the admin's change list, live preview and save, timed in-process (ms and
+queries).
 
 Up to 2,000 posts are made one by one with ``Post.objects.create`` (every save as the admin
 does it); above, in bulk (40 bodies rendered once, rows and tag links inserted by batch):
@@ -23,6 +25,7 @@ does it); above, in bulk (40 bodies rendered once, rows and tag links inserted b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -369,24 +372,27 @@ def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, int]:
     return server, port
 
 
-def run_size(args, size: int, workers: int) -> dict[str, float]:
-    """One size: fresh database, both servers, every page; the medians in req/s."""
-    connections = workers * 2
-    folder = Path(tempfile.mkdtemp(prefix="carnet-bench-"))
-    database = Database(folder, args.database_url, size)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database.url,
-        "DJANGO_MEDIA_ROOT": str(folder / "media"),
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
-        "CARNET_SERVE_MEDIA": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    servers = []
-    try:
+class Site:
+    """One size's site: a fresh database filled with posts, and its two servers (with and
+    without the page cache), warmed up; ``runs`` are the (name, port, path, headers) to time."""
+
+    def __init__(self, args, size: int, workers: int, stack: contextlib.ExitStack):
+        self.size, self.workers = size, workers
+        folder = Path(tempfile.mkdtemp(prefix="carnet-bench-"))
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        database = Database(folder, args.database_url, size)
+        stack.callback(database.drop)
+        self.env = env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database.url,
+            "DJANGO_MEDIA_ROOT": str(folder / "media"),
+            "DJANGO_STATIC_ROOT": str(folder / "static"),
+            "CARNET_SERVE_MEDIA": "1",
+            "PYTHONPATH": str(ROOT),
+        }
         engine = "PostgreSQL" if args.database_url else "SQLite"
         say(f"\n== {size} posts, {engine}: migrate, collectstatic, posts…")
         manage(env, "migrate", "--noinput", "-v0")
@@ -396,88 +402,100 @@ def run_size(args, size: int, workers: int) -> dict[str, float]:
         count, year = manage(env, "shell", stdin=populate).strip().splitlines()[-1].split()
         database.settle()
         say(f"{count} published posts in {time.monotonic() - started:.0f} s")
+        self.runs = []
+        if args.no_servers:
+            return
+        cached_port = self.serve(env, stack)
+        uncached_port = self.serve({**env, "CARNET_PAGE_CACHE_SECONDS": "0"}, stack)
+        site = {
+            "home": "/",
+            "list": "/blog/",
+            "post": f"/blog/article-de-banc-dessai-numero-{size // 2}/",
+            "tag": "/tags/freelancing/",
+            "archive": f"/archive/{year}/",
+            "feed": "/feed/",
+            "search": "/search/?q=client",
+            "tags": "/tags/",
+            "sitemap": "/sitemap.xml",
+            "sitemap-posts": "/sitemap-posts.xml",
+        }
+        if args.pages:
+            site = {name: path for name, path in site.items() if name in args.pages}
+        etag = get(cached_port, site.get("post", "/")).getheader("ETag")
+        runs = [
+            ("floor", cached_port, "/__floor__/", {}),
+            ("tiny", cached_port, "/__tiny__/", {}),
+        ]
+        for name, path in site.items():
+            runs.append((f"{name} uncached", uncached_port, path, {}))
+            if name != "search":  # a search is never kept (blog.public.caching.cache_variant)
+                runs.append((f"{name} cached", cached_port, path, {}))
+        runs.append(("hit", cached_port, site.get("post", "/"), {}))
+        runs.append(("304", cached_port, site.get("post", "/"), {"If-None-Match": etag}))
+        for run in runs:  # warm up: renditions made, every worker loaded
+            name, port, path, headers = run
+            try:
+                for _ in range(workers * 2):
+                    response = get(port, path, headers)
+                    if response.status not in (200, 304):
+                        raise OSError(f"HTTP {response.status}")
+            except OSError as error:  # a page too slow for gunicorn's timeout: said, skipped
+                say(f"{name} {path}: {error!r}: not measured")
+                drain(port, workers)
+            else:
+                self.runs.append(run)
 
-        results: dict[str, list[float]] = {}
-        if not args.no_servers:
-            cached, cached_port = start_server(env, workers)
-            servers.append(cached)
-            uncached, uncached_port = start_server(
-                {**env, "CARNET_PAGE_CACHE_SECONDS": "0"}, workers
-            )
-            servers.append(uncached)
-            site = {
-                "home": "/",
-                "list": "/blog/",
-                "post": f"/blog/article-de-banc-dessai-numero-{size // 2}/",
-                "tag": "/tags/freelancing/",
-                "archive": f"/archive/{year}/",
-                "feed": "/feed/",
-                "search": "/search/?q=client",
-                "tags": "/tags/",
-                "sitemap": "/sitemap.xml",
-                "sitemap-posts": "/sitemap-posts.xml",
-            }
-            if args.pages:
-                site = {name: path for name, path in site.items() if name in args.pages}
-            etag = get(cached_port, site.get("post", "/")).getheader("ETag")
-            # (name, port, path, headers)
-            runs = [
-                ("floor", cached_port, "/__floor__/", {}),
-                ("tiny", cached_port, "/__tiny__/", {}),
-            ]
-            for name, path in site.items():
-                runs.append((f"{name} uncached", uncached_port, path, {}))
-                if name != "search":  # a search is never kept (blog.public.caching.cache_variant)
-                    runs.append((f"{name} cached", cached_port, path, {}))
-            runs.append(("hit", cached_port, site.get("post", "/"), {}))
-            runs.append(("304", cached_port, site.get("post", "/"), {"If-None-Match": etag}))
-            failed = []
-            for run in runs:  # warm up: renditions made, every worker loaded
-                name, port, path, headers = run
-                try:
-                    for _ in range(workers * 2):
-                        response = get(port, path, headers)
-                        if response.status not in (200, 304):
-                            raise OSError(f"HTTP {response.status}")
-                except OSError as error:  # a page too slow for gunicorn's timeout: said, skipped
-                    say(f"{name} {path}: {error!r}: not measured")
-                    failed.append(run)
-                    drain(port, workers)
-            runs = [run for run in runs if run not in failed]
+    def serve(self, env: dict, stack: contextlib.ExitStack) -> int:
+        server, port = start_server(env, self.workers)
 
-            tool = "wrk" if shutil.which("wrk") else "python"
-            measure = measure_wrk if tool == "wrk" else measure_python
-            say(
-                f"gunicorn x2: {workers} sync workers each, {connections} connections, {tool}, "
-                f"{args.rounds} interleaved rounds of {args.seconds:g} s per page"
-            )
-            results = {name: [] for name, *_ in runs}
-            for round_number in range(1, args.rounds + 1):
-                for name, port, path, headers in runs:
-                    url = f"http://127.0.0.1:{port}{path}"
-                    results[name].append(measure(url, args.seconds, connections, headers))
-                    drain(port, workers)  # a slow page's queue must not slow the next one
-                say(f"round {round_number}: " + ", ".join(
-                    f"{name} {values[-1]:.0f}" for name, values in results.items()))  # fmt: skip
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=30)
-            servers = []
-        medians = {name: statistics.median(values) for name, values in results.items()}
-        if not args.no_admin:
-            say("")
-            for line in manage(env, "shell", stdin=f"COUNT = {size}\n{ADMIN}").splitlines():
-                say(line)
-                timing = IN_PROCESS.match(line)
-                if timing:  # (wall ms, cpu ms) of the in-process measures
-                    medians[f"in-process {timing[1]}"] = (float(timing[2]), float(timing[3]))
-        return medians
-    finally:
-        for server in servers:
+        def stop() -> None:
             server.terminate()
             server.wait(timeout=30)
-        database.drop()
-        shutil.rmtree(folder, ignore_errors=True)
+
+        stack.callback(stop)
+        return port
+
+    def admin(self) -> dict:
+        """The admin's timings, in-process (printed), as (wall ms, CPU ms) by label."""
+        say(f"\n{self.size} posts, in-process:")
+        timings = {}
+        for line in manage(self.env, "shell", stdin=f"COUNT = {self.size}\n{ADMIN}").splitlines():
+            say(line)
+            timing = IN_PROCESS.match(line)
+            if timing:
+                timings[f"in-process {timing[1]}"] = (float(timing[2]), float(timing[3]))
+        return timings
+
+
+def measure_sites(args, sites: list[Site]) -> dict[int, dict[str, float]]:
+    """Every page of every size, in rounds; within a round each page is timed for every size
+    in turn, so the sizes are compared within seconds of each other (the machine's slow
+    spells hit both alike). The medians in req/s, by size."""
+    connections = sites[0].workers * 2
+    tool = "wrk" if shutil.which("wrk") else "python"
+    measure = measure_wrk if tool == "wrk" else measure_python
+    say(
+        f"\ngunicorn x2 per size: {sites[0].workers} sync workers each, {connections} connections, "
+        f"{tool}, {args.rounds} rounds of {args.seconds:g} s per page, the sizes interleaved"
+    )
+    results = {site.size: {name: [] for name, *_ in site.runs} for site in sites}
+    names = list(dict.fromkeys(name for site in sites for name, *_ in site.runs))
+    for round_number in range(1, args.rounds + 1):
+        for name in names:
+            for site in sites:
+                for run_name, port, path, headers in site.runs:
+                    if run_name == name:
+                        url = f"http://127.0.0.1:{port}{path}"
+                        rate = measure(url, args.seconds, connections, headers)
+                        results[site.size][name].append(rate)
+                        drain(port, site.workers)  # a slow page's queue must not slow the next
+        for site in sites:
+            rates = ", ".join(f"{n} {v[-1]:.0f}" for n, v in results[site.size].items() if v)
+            say(f"round {round_number}, {site.size} posts: {rates}")
+    return {
+        size: {name: statistics.median(values) for name, values in rates.items() if values}
+        for size, rates in results.items()
+    }
 
 
 def report(size: int, medians: dict) -> None:
@@ -520,9 +538,14 @@ def main() -> None:
     args = parser.parse_args()
 
     workers = 2 * (os.cpu_count() or 1) + 1
-    figures = {}
+    with contextlib.ExitStack() as stack:
+        sites = [Site(args, size, workers, stack) for size in args.posts]
+        figures = measure_sites(args, sites) if not args.no_servers else {}
+        for site in sites:
+            figures.setdefault(site.size, {})
+            if not args.no_admin:
+                figures[site.size].update(site.admin())
     for size in args.posts:
-        figures[size] = run_size(args, size, workers)
         report(size, figures[size])
     if len(figures) > 1:
         sizes = sorted(figures)
