@@ -402,7 +402,7 @@ class Site:
         count, year = manage(env, "shell", stdin=populate).strip().splitlines()[-1].split()
         database.settle()
         say(f"{count} published posts in {time.monotonic() - started:.0f} s")
-        self.runs = []
+        self.runs: dict[str, tuple[int, str, dict]] = {}  # name: (port, path, headers)
         if args.no_servers:
             return
         cached_port = self.serve(env, stack)
@@ -443,7 +443,7 @@ class Site:
                 say(f"{name} {path}: {error!r}: not measured")
                 drain(port, workers)
             else:
-                self.runs.append(run)
+                self.runs[name] = (port, path, headers)
 
     def serve(self, env: dict, stack: contextlib.ExitStack) -> int:
         server, port = start_server(env, self.workers)
@@ -478,17 +478,17 @@ def measure_sites(args, sites: list[Site]) -> dict[int, dict[str, float]]:
         f"\ngunicorn x2 per size: {sites[0].workers} sync workers each, {connections} connections, "
         f"{tool}, {args.rounds} rounds of {args.seconds:g} s per page, the sizes interleaved"
     )
-    results = {site.size: {name: [] for name, *_ in site.runs} for site in sites}
-    names = list(dict.fromkeys(name for site in sites for name, *_ in site.runs))
+    results = {site.size: {name: [] for name in site.runs} for site in sites}
+    names = list(dict.fromkeys(name for site in sites for name in site.runs))
     for round_number in range(1, args.rounds + 1):
         for name in names:
             for site in sites:
-                for run_name, port, path, headers in site.runs:
-                    if run_name == name:
-                        url = f"http://127.0.0.1:{port}{path}"
-                        rate = measure(url, args.seconds, connections, headers)
-                        results[site.size][name].append(rate)
-                        drain(port, site.workers)  # a slow page's queue must not slow the next
+                if name not in site.runs:  # a page that failed its warm-up at this size
+                    continue
+                port, path, headers = site.runs[name]
+                rate = measure(f"http://127.0.0.1:{port}{path}", args.seconds, connections, headers)
+                results[site.size][name].append(rate)
+                drain(port, site.workers)  # a slow page's queue must not slow the next one
         for site in sites:
             rates = ", ".join(f"{n} {v[-1]:.0f}" for n, v in results[site.size].items() if v)
             say(f"round {round_number}, {site.size} posts: {rates}")

@@ -15,6 +15,13 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
+def urls_key() -> tuple[str, str]:
+    """What ``reverse()`` reads besides its arguments: the script prefix and the URLconf. Part
+    of the key of everything remembered that holds an address (cards, fragments, feed entries,
+    tag links)."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
 @lru_cache(maxsize=4096)
 def _reversed(viewname: str, kwargs: tuple, prefix: str, urlconf: str) -> str:
     return reverse(viewname, kwargs=dict(kwargs), urlconf=urlconf)
@@ -22,5 +29,4 @@ def _reversed(viewname: str, kwargs: tuple, prefix: str, urlconf: str) -> str:
 
 def address(viewname: str, **kwargs) -> str:
     """``reverse(viewname, kwargs=kwargs)``, remembered."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _reversed(viewname, tuple(sorted(kwargs.items())), get_script_prefix(), urlconf)
+    return _reversed(viewname, tuple(sorted(kwargs.items())), *urls_key())

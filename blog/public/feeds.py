@@ -18,7 +18,7 @@ from io import StringIO
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import get_language
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from blog import prepared
+from blog.addresses import urls_key
 from blog.images import renditions
 from blog.models import Author, Post, PostAuthor, TaggedPost
 from blog.public import feed_entries
@@ -227,8 +228,7 @@ class LatestPostsFeed(Feed):
             timezone.get_current_timezone_name(),
             request.scheme,
             request.get_host(),
-            get_script_prefix(),
-            get_urlconf() or settings.ROOT_URLCONF,
+            *urls_key(),
             settings.MEDIA_URL,
             self.author_name(),  # a post without authors shows the site's
         )

@@ -21,11 +21,11 @@ import secrets
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from blog.addresses import urls_key
 from blog.memory import Memory
 
 register = template.Library()
@@ -67,8 +67,7 @@ def card_key(post, level, eager: bool, several_authors: bool) -> tuple | None:
         search,
         get_language(),
         timezone.get_current_timezone_name(),
-        get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
+        *urls_key(),
         settings.MEDIA_URL,
         level,
         eager,

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
+from blog.addresses import urls_key
 from blog.images import renditions
 from blog.models import Author, Post
 from blog.site import archive
@@ -263,8 +264,8 @@ def tag_list(tags):
     tags = list(tags)
     if not tags:
         return ""
-    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    items = "".join(_tag_item(tag.slug, tag.name, prefix, urlconf) for tag in tags)
+    key = urls_key()
+    items = "".join(_tag_item(tag.slug, tag.name, *key) for tag in tags)
     # Safe: every value above is escaped.
     return mark_safe(f'<ul class="tags" aria-label="{escape_html(_("Tags"))}">{items}</ul>')
 

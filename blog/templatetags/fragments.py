@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from blog.addresses import address
+from blog.addresses import address, urls_key
 from blog.memory import Memory
 
 register = template.Library()
@@ -43,8 +43,7 @@ def settings_key() -> tuple:
     return (
         get_language(),
         timezone.get_current_timezone_name(),
-        get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
+        *urls_key(),
         settings.MEDIA_URL,
         settings.STATIC_URL,
     )
