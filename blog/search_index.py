@@ -67,14 +67,17 @@ def matching_ids(connection, query: Query) -> tuple[str, list]:
     return "SELECT rowid FROM blog_post_fts WHERE blog_post_fts MATCH %s", [query.fts5()]
 
 
+SQLITE_INSERT_TRIGGER = """CREATE TRIGGER IF NOT EXISTS blog_post_fts_insert
+    AFTER INSERT ON blog_post BEGIN
+        INSERT INTO blog_post_fts(rowid, title, description, tags, body)
+        VALUES (new.id, new.title, new.description, '', new.{text});
+    END"""
+
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS blog_post_fts USING fts5(
         title, description, tags, body, tokenize = 'unicode61 remove_diacritics 2'
     )""",
-    """CREATE TRIGGER IF NOT EXISTS blog_post_fts_insert AFTER INSERT ON blog_post BEGIN
-        INSERT INTO blog_post_fts(rowid, title, description, tags, body)
-        VALUES (new.id, new.title, new.description, '', new.{text});
-    END""",
+    SQLITE_INSERT_TRIGGER,
     # Also on `updated`: a tag rename or merge touches its posts (blog/public/signals.py,
     # blog/admin/tags.py), which re-reads their tags here.
     """CREATE TRIGGER IF NOT EXISTS blog_post_fts_refresh
@@ -187,7 +190,7 @@ POSTGRES_CREATE = [
     """CREATE OR REPLACE FUNCTION blog_taggedpost_search_document() RETURNS trigger AS $$
     BEGIN
         -- An import linking many new posts' tags re-indexes each post once, after them
-        -- (tags_linked_in_bulk, for this transaction only).
+        -- (indexed_once, for this transaction only).
         IF current_setting('carnet.tags_in_bulk', true) = 'on' THEN
             RETURN NULL;
         END IF;
@@ -280,34 +283,44 @@ VISIBILITY_INDEX = (
 
 
 @contextmanager
-def tags_linked_in_bulk(connection, post_ids: list[int]) -> Iterator[None]:
-    """Around the insert of many new posts' tag links: their index entries written once
-    with all their tags, not once a tag. (On SQLite each link's trigger rewrites its post's
-    whole FTS5 row, the body tokenized again to delete and to insert: seven times for a new
-    post with three tags, three this way. On PostgreSQL each link's trigger recomputed the
-    post's whole vector and wrote a new version of its row.)"""
-    if not post_ids:
-        yield
-        return
-    if connection.vendor == "postgresql":
+def indexed_once(connection, posts: list, tagged: list) -> Iterator[None]:
+    """Around the bulk insert of new posts and of their tag links: each post's index entry
+    written once, with all its tags, once both are in. (On SQLite an FTS5 row is tokenized
+    for every write, an update's old row again to delete it: the insert's entry without tags,
+    then each link's rewrite, seven times for a post with three tags. On PostgreSQL each
+    link's trigger recomputed the post's whole vector and wrote a new version of its row.)
+
+    ``posts``: the new posts, their ids set by the insert inside the block; ``tagged``: every
+    post, new or not, gaining tag links in the block. Runs inside the
+    import's transaction (required): what it turns off is seen by no other connection, and a
+    rollback turns it back on."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexed_once() runs inside a transaction")
+    if connection.vendor == "postgresql" and tagged:
         with connection.cursor() as cursor:
             # Transaction-local: a batch or savepoint rolled back on an error takes it back.
             cursor.execute("SELECT set_config('carnet.tags_in_bulk', 'on', true)")
             yield
             cursor.execute("SELECT set_config('carnet.tags_in_bulk', 'off', true)")
-            cursor.execute("UPDATE blog_post SET title = title WHERE id = ANY(%s)", [post_ids])
+            # The insert computed each new vector; the tagged posts' again, with their tags.
+            cursor.execute(
+                "UPDATE blog_post SET title = title WHERE id = ANY(%s)",
+                [[post.pk for post in tagged]],
+            )
         return
-    if connection.vendor != "sqlite":
-        yield
+    if connection.vendor != "sqlite" or not posts:
+        yield  # (PostgreSQL without tag links: each insert computed its post's vector)
         return
-    marks = ", ".join(["%s"] * len(post_ids))
     with connection.cursor() as cursor:
-        # No entry, no work for the links' triggers (their UPDATE finds no row).
-        cursor.execute(f"DELETE FROM blog_post_fts WHERE rowid IN ({marks})", post_ids)
+        # SQLite has no switch for a trigger: dropped and made again in this transaction
+        # (the write lock is ours: no other writer can insert meanwhile, nor see it gone).
+        # Without their entries the links' triggers find no row to rewrite either.
+        cursor.execute("DROP TRIGGER IF EXISTS blog_post_fts_insert")
         yield
-        cursor.execute(
-            SQLITE_FILL.replace("{text}", "body_text") + f" AND p.id IN ({marks})", post_ids
-        )
+        ids = [post.pk for post in posts]
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(SQLITE_FILL.replace("{text}", "body_text") + f" AND p.id IN ({marks})", ids)
+        cursor.execute(SQLITE_INSERT_TRIGGER.replace("{text}", "body_text"))
 
 
 def _run(connection, statements: list[str], text: str = "body_text", **more: str) -> None:

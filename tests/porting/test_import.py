@@ -14,6 +14,7 @@ from django.utils.timezone import localtime
 from blog.models import Post, Redirect
 from blog.porting.importing import import_paths
 from tests.support.cases import TemporaryFolders
+from tests.support.factories import make_post
 from tests.support.importing import Run, media_files, png, write
 
 
@@ -165,7 +166,7 @@ class ImageAndFolderTests(TemporaryFolders, TestCase):
 
 class SearchAfterImportTests(TemporaryFolders, TestCase):
     """Imported posts are found by their words and their tags (the index is written once per
-    new post with all its tags: search_index.tags_linked_in_bulk)."""
+    new post with all its tags: search_index.indexed_once)."""
 
     def test_found_by_title_body_and_every_tag(self):
         trees = ["le kapokier", "la vigne", "le karité"]
@@ -192,6 +193,49 @@ class SearchAfterImportTests(TemporaryFolders, TestCase):
         self.assertEqual(found("girafe"), ["Savane 1"])
         for tag in ["zebre", "lion", "hippopotame"]:
             self.assertEqual(found(tag), ["Savane 2"], tag)
+
+    def test_a_tag_gained_on_a_re_run_is_found(self):
+        """A post imported again with one more tag, in a batch with a new tagged post, is found
+        by it (PostgreSQL left it out of the post's vector: its link was written with the bulk
+        switch on, and only the new posts were re-read)."""
+        write(
+            self.tmp_path,
+            "a.md",
+            "---\ntitle: Baobab\ndate: 2021-03-01\ntags: [Girafe]\n---\nTexte.",
+        )
+        Run(self.tmp_path)
+        write(
+            self.tmp_path,
+            "a.md",
+            "---\ntitle: Baobab\ndate: 2021-03-01\ntags: [Girafe, Okapi]\n---\nTexte.",
+        )
+        write(
+            self.tmp_path,
+            "b.md",
+            "---\ntitle: Karité\ndate: 2021-03-02\ntags: [Zèbre]\n---\nTexte.",
+        )
+        self.assertTrue(Run(self.tmp_path).summary.startswith("1 created, 1 updated"))
+        for word, titles in [
+            ("okapi", ["Baobab"]),
+            ("girafe", ["Baobab"]),
+            ("zebre", ["Karité"]),
+            ("texte", ["Baobab", "Karité"]),
+        ]:
+            response = self.client.get("/search/", {"q": word})
+            self.assertEqual(sorted(p.title for p in response.context["results"]), titles, word)
+
+    def test_the_index_trigger_is_back_after_an_import(self):
+        """The import writes its new posts' entries itself; a post saved afterwards (the admin,
+        the shell) is indexed by the database again."""
+        write(
+            self.tmp_path,
+            "p.md",
+            "---\ntitle: Baobab\ndate: 2021-03-01\ntags: [Girafe]\n---\nTexte.",
+        )
+        Run(self.tmp_path)
+        make_post(title="Kapokier du Sahel", body="Un arbre.")
+        response = self.client.get("/search/", {"q": "kapokier"})
+        self.assertEqual([p.title for p in response.context["results"]], ["Kapokier du Sahel"])
 
 
 class ReRunTests(TemporaryFolders, TestCase):

@@ -249,11 +249,9 @@ def skip_reason(file: Path, source: frontmatter.Source) -> str:
 def write_batch(pending: list[Pending], state: RunState) -> None:
     """The new posts, tag links and redirects of a batch in bulk, then its images (last)."""
     created = [item.post for item in pending if item.post.pk is None]
-    Post.objects.bulk_create(created)
-    tagged = {item.post.pk for item in pending if item.new_tag_ids}
-    with search_index.tags_linked_in_bulk(
-        connection, [post.pk for post in created if post.pk in tagged]
-    ):
+    tagged = [item.post for item in pending if item.new_tag_ids]
+    with search_index.indexed_once(connection, created, tagged):
+        Post.objects.bulk_create(created)
         TaggedPost.objects.bulk_create(
             [
                 TaggedPost(content_object=item.post, tag_id=pk)
