@@ -118,10 +118,12 @@ def ranked_ids(query: Query) -> list[int]:
             words,
         )
     else:
-        # FTS5 walks its matches newest first (rowid DESC, no sort) and the LIMIT stops it; each
-        # is checked visible on the covering index blog_post_visibility (blog/search_index.py),
-        # not on the table's row, whose long text columns sit between the key and pub_date.
-        # CROSS JOIN keeps that order of the loops. bm25() runs on the rows kept only.
+        # FTS5 walks its matches newest first (rowid DESC, no sort) and the LIMIT stops it (a
+        # prefix word too: its prefix index, blog/search_index.py SQLITE_PREFIXES); each is
+        # checked visible on the covering index blog_post_visibility, not on the table's row,
+        # whose long text columns sit between the key and pub_date. CROSS JOIN keeps that
+        # order of the loops. bm25() scores the rows kept only, but counts each word's posts
+        # for its weight (FTS5 stores no such count): the one part that grows with the posts.
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
         sql = (
             "SELECT id FROM ("
@@ -150,7 +152,8 @@ def _highlights(query: Query, ids: list[int]) -> dict[int, tuple[str, str]]:
         "snippet(blog_post_fts, -1, %s, %s, '…', 32) "
         # One FTS5 walk over the ids' range (they are among the newest matches, so it is
         # short), the ids a filter on it (+rowid): a lookup per id would expand a prefix
-        # word (every word it starts, every post they are in) once per id.
+        # longer than the prefix indexes (every word it starts, every post they are in) once
+        # per id.
         "FROM blog_post_fts WHERE blog_post_fts MATCH %s AND rowid BETWEEN %s AND %s "
         f"AND +rowid IN ({marks})"
     )
