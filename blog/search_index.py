@@ -74,13 +74,13 @@ SQLITE_INSERT_TRIGGER = """CREATE TRIGGER IF NOT EXISTS blog_post_fts_insert
     END"""
 
 # Every word of a query is a prefix (« carri » finds « Carrière »). Without an index of its
-# length, FTS5 (3.40) answers a prefix by merging the position lists of every word it starts
-# into memory first, whatever the LIMIT: a word in every post cost O(posts) three times a search
-# (its matches, bm25's count, the snippets), 0.5 -> 3.8 ms from 1,000 to 10,000 posts. With
-# an index of that length it is read like a whole word, lazily, newest first. The short
-# prefixes are the costly ones (« de » starts a large share of all words); from 9 characters
-# on a prefix starts few words, seldom in many posts. Cost: about 5x the index's size and
-# write time (bench/README.md, issue 13); the import writes each new post's entry once.
+# length, FTS5 (3.40) answers a prefix by merging the position lists of every word it starts,
+# in every post, into memory first, whatever the LIMIT, and did so three times a search (its
+# matches, bm25's count, the snippets): a word in every post took those queries 1.1 -> 4.9 ms
+# from 1,000 to 10,000 posts. With an index of its length a prefix is read like a whole word,
+# lazily, newest first. Short prefixes are the costly ones (« de » starts a large share of all
+# words); a longer one starts fewer words and is still merged (bench/README.md, issue 13).
+# Cost: about 5x the index's size and write time; the import writes each new post's entry once.
 SQLITE_PREFIXES = " ".join(str(n) for n in range(MIN_TERM_CHARS, 9))
 
 SQLITE_CREATE = [
