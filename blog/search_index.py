@@ -308,9 +308,9 @@ def indexed_once(connection, posts: list, tagged: list) -> Iterator[None]:
     link's trigger recomputed the post's whole vector and wrote a new version of its row.)
 
     ``posts``: the new posts, their ids set by the insert inside the block; ``tagged``: every
-    post, new or not, gaining tag links in the block. Runs inside the
-    import's transaction (required): what it turns off is seen by no other connection, and a
-    rollback turns it back on."""
+    post, new or not, gaining tag links in the block. Runs inside the import's transaction
+    (required): what it turns off is seen by no other connection, and a rollback turns it
+    back on."""
     if not connection.in_atomic_block:
         raise RuntimeError("indexed_once() runs inside a transaction")
     if connection.vendor == "postgresql" and tagged:

@@ -15,8 +15,9 @@ import ctypes.util
 import datetime as dt
 import os
 
+from django.core.management import call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from tests.public.test_query_plans import page_queries
@@ -100,3 +101,39 @@ class SearchMemoryTests(TestCase):
                 self.assertEqual(len(queries), len(few[url]))
                 for sql, before in zip(queries, few[url], strict=True):
                     self.assertLessEqual(peak_bytes(lib, sql), before * 1.25 + 8192, sql)
+
+
+class PrefixMigrationTests(TransactionTestCase):
+    """Migration 0015 makes an existing index again with the prefix indexes, every post in it."""
+
+    def tearDown(self):
+        call_command("migrate", "blog", verbosity=0)
+
+    def test_an_index_without_prefixes_is_rebuilt_with_them(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's FTS5 table")
+        call_command("migrate", "blog", "0014", verbosity=0)
+        posts = [make_post(title=f"Carrière {n}", body=BODY).pk for n in range(3)]
+        with connection.cursor() as cursor:
+            # The table as 0003-0014 made it (no prefix option), its entries written again.
+            cursor.execute("DROP TABLE blog_post_fts")
+            cursor.execute(
+                "CREATE VIRTUAL TABLE blog_post_fts USING fts5(title, description, tags, body, "
+                "tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            cursor.execute(
+                "INSERT INTO blog_post_fts(rowid, title, description, tags, body) "
+                "SELECT id, title, description, '', body_text FROM blog_post"
+            )
+
+        call_command("migrate", "blog", verbosity=0)
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'blog_post_fts'")
+            self.assertIn("prefix = '2 3 4 5 6 7 8'", cursor.fetchone()[0])
+            cursor.execute("SELECT rowid FROM blog_post_fts ORDER BY rowid")
+            self.assertEqual([row[0] for row in cursor.fetchall()], posts)
+        response = self.client.get("/search/", {"q": "carri"})
+        self.assertEqual(len(response.context["results"]), 3)
+        make_post(title="Kapokier")  # and the triggers are there again
+        self.assertEqual(len(self.client.get("/search/", {"q": "kapok"}).context["results"]), 1)
