@@ -337,7 +337,7 @@ def indexed_once(connection, posts: list, tagged: list) -> Iterator[None]:
         ids = [post.pk for post in posts]
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(SQLITE_FILL.replace("{text}", "body_text") + f" AND p.id IN ({marks})", ids)
-        cursor.execute(SQLITE_INSERT_TRIGGER.replace("{text}", "body_text"))
+    _run(connection, [SQLITE_INSERT_TRIGGER])
 
 
 def _run(connection, statements: list[str], text: str = "body_text", **more: str) -> None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 import socket
 import threading
 import time
-import unittest
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,6 +22,7 @@ import pytest
 from django.test import SimpleTestCase
 
 from tests.support import cluster as parts
+from tests.support import required
 from tests.support.cluster import Browser, Cluster, fetch, say
 from tests.support.factories import make_image, post_form_data
 
@@ -52,10 +51,7 @@ class MultiNodeTests(SimpleTestCase):
         super().setUpClass()
         missing = parts.missing_parts()
         if missing:
-            reason = f"the multi-node test needs {'; '.join(missing)}"
-            if os.environ.get("CARNET_REQUIRE_MULTINODE") == "1":
-                raise RuntimeError(f"{reason} (CARNET_REQUIRE_MULTINODE=1)")
-            raise unittest.SkipTest(reason)
+            required.skip_or_fail("MULTINODE", f"the multi-node test needs {'; '.join(missing)}")
         started = time.monotonic()
         cls.cluster = Cluster(
             env={

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import datetime as dt
-import os
 
 from django.core.management import call_command
 from django.db import connection
@@ -21,6 +20,7 @@ from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from tests.public.test_query_plans import page_queries
+from tests.support import required
 from tests.support.factories import make_post
 
 # A body where the searched word comes back often, as a long post's common word does.
@@ -82,13 +82,11 @@ class SearchMemoryTests(TestCase):
             self.skipTest("SQLite's FTS5; PostgreSQL: bench/bench_site.py")
         lib = sqlite_allocator()
         if lib is None:
-            message = (
-                "SQLite's allocation counters are not reachable from this Python (no shared "
-                "libsqlite3): set CARNET_REQUIRE_SQLITE_COUNTERS=1 to make this a failure"
+            required.skip_or_fail(
+                "SQLITE_COUNTERS",
+                "SQLite's allocation counters are not reachable from this Python "
+                "(no shared libsqlite3)",
             )
-            if os.environ.get("CARNET_REQUIRE_SQLITE_COUNTERS") == "1":
-                raise AssertionError(message)
-            self.skipTest(message)
         urls = ["/search/?q=client", "/search/?q=cli", "/search/?q=client+devis"]
         add_posts(150)
         few = {

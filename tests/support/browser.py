@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
+from tests.support import required
+
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:  # said by missing_reason(): the browser tests skip, or fail in CI
@@ -47,9 +49,7 @@ def missing_reason() -> str | None:
 
 
 def skip_or_fail(reason: str) -> None:
-    if os.environ.get("CARNET_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CARNET_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    required.skip_or_fail("BROWSER", reason)
 
 
 def screenshot_path(name: str) -> Path:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from io import StringIO
 from pathlib import Path
 
-import pytest
 import yaml
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+
+from tests.support import required
 
 # ../shared/corpus beside the repository: real posts from 5 public sites (never copied here).
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -22,9 +22,7 @@ def corpus(source: str = "") -> Path:
     """The corpus folder, or a skip (a failure when CARNET_REQUIRE_CORPUS=1, as in CI)."""
     if not CORPUS.is_dir():
         reason = f"the public corpus is missing: {CORPUS} (see the import tests' docstring)"
-        if os.environ.get("CARNET_REQUIRE_CORPUS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        required.skip_or_fail("CORPUS", reason)
     return CORPUS / source if source else CORPUS
 
 

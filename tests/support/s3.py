@@ -6,7 +6,7 @@
 
 One server per test class or module (``setUpClass`` / ``enterClassContext``), never per test:
 it takes about a second to start. boto3 talks HTTP to it as it would to AWS, MinIO or R2.
-Where moto's server is not installed, ``MotoServer()`` raises ``unittest.SkipTest`` with the
+Where moto's server is not installed, starting ``MotoServer()`` skips the test with the
 reason (a failure when ``CARNET_REQUIRE_S3=1``, as in CI).
 """
 
@@ -30,6 +30,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from tests.support import required
+
 REGION = "eu-west-3"
 # moto accepts any key; these are never real.
 ACCESS_KEY = "carnet-test-access-key"
@@ -51,9 +53,7 @@ def moto_missing() -> str | None:
 def skip_without_moto() -> None:
     reason = moto_missing()
     if reason:
-        if os.environ.get("CARNET_REQUIRE_S3") == "1":
-            raise AssertionError(reason)
-        raise unittest.SkipTest(reason)
+        required.skip_or_fail("S3", reason)
 
 
 def public_read_policy(bucket: str) -> dict:

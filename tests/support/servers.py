@@ -12,11 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-import unittest
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support import required
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -32,10 +33,7 @@ def require(binary: str | None, name: str, why: str) -> str:
     """The binary's path, or a skip (a failure when CARNET_REQUIRE_<NAME>=1)."""
     if binary and os.access(binary, os.X_OK):
         return binary
-    message = f"{why} not found: set CARNET_REQUIRE_{name}=1 to make this a failure"
-    if os.environ.get(f"CARNET_REQUIRE_{name}") == "1":
-        raise AssertionError(message)
-    raise unittest.SkipTest(message)
+    required.skip_or_fail(name, f"{why} not found")
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:

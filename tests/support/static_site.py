@@ -23,10 +23,10 @@ from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
 import time_machine
 from django.core.management import call_command
 
+from tests.support import required
 from tests.support.factories import make_post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,10 +166,9 @@ def nginx_path() -> str | None:
 def skip_without_nginx() -> str:
     found = nginx_path()
     if not found:
-        reason = "nginx not found (apt-get install nginx, or set CARNET_NGINX)"
-        if os.environ.get("CARNET_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"CARNET_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        required.skip_or_fail(
+            "BROWSER", "nginx not found (apt-get install nginx, or set CARNET_NGINX)"
+        )
     return found
 
 
